@@ -1,0 +1,10 @@
+//! Rapport's domain core: the types, rules and API data that the server and
+//! the browser app share. No I/O lives here, so it builds for
+//! `wasm32-unknown-unknown` as well as for the server.
+
+pub mod account;
+pub mod problem;
+pub mod validate;
+
+pub use problem::{FieldError, Problem};
+pub use validate::{FieldErrors, Validate};

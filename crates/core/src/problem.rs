@@ -1,0 +1,62 @@
+//! The error body of every failed API call: RFC 9457 `application/problem+json`.
+
+use serde::{Deserialize, Serialize};
+
+/// Media type of every error response.
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// One invalid field and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// The JSON field, e.g. `email` or `how_met.met_on`.
+    pub field: String,
+    /// What is wrong and how to fix it, in plain words.
+    pub message: String,
+}
+
+/// An RFC 9457 problem document with Rapport's stable machine `code`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// A URI naming the kind of problem; stable, built from `code`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong this time and what to do about it.
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `validation_failed`.
+    pub code: String,
+    /// The invalid fields, when the request had any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: u16, code: &str, title: &str, detail: impl Into<String>) -> Self {
+        Problem {
+            type_: format!("https://rapport.invalid/problems/{code}"),
+            title: title.to_owned(),
+            status,
+            detail: detail.into(),
+            code: code.to_owned(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// A message for a person: the detail, followed by the field messages.
+    pub fn human_message(&self) -> String {
+        if self.errors.is_empty() {
+            return self.detail.clone();
+        }
+        let fields: Vec<String> = self
+            .errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        format!("{} ({})", self.detail, fields.join("; "))
+    }
+}

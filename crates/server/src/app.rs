@@ -1,0 +1,132 @@
+//! Building and running the HTTP application.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, App, HttpServer};
+use rapport_storage::Store;
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::limiter::LoginLimiter;
+use crate::auth::password::PasswordHasher;
+use crate::config::Config;
+use crate::extract::JSON_LIMIT;
+use crate::{routes, security, spa};
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Config,
+    pub jwt: JwtKeys,
+    pub hasher: PasswordHasher,
+    pub login_limiter: LoginLimiter,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        let issuer = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| "rapport".to_owned());
+        AppState {
+            jwt: JwtKeys::new(&config.jwt_secret, &issuer),
+            hasher: PasswordHasher::new(config.hash_parallelism, config.hash_queue),
+            login_limiter: LoginLimiter::new(config.login_limits),
+            store,
+            config,
+        }
+    }
+}
+
+/// Registers everything a Rapport application serves.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(JSON_LIMIT))
+        .app_data(web::PathConfig::default().error_handler(|_, _| {
+            // A malformed id names nothing, exactly like a missing one.
+            crate::error::ApiError::new(
+                actix_web::http::StatusCode::NOT_FOUND,
+                "not_found",
+                "There is no such object.",
+            )
+            .into()
+        }))
+        .app_data(web::QueryConfig::default().error_handler(|error, _| {
+            crate::error::ApiError::bad_request(
+                "invalid_query",
+                format!("The query string is invalid: {error}."),
+            )
+            .into()
+        }))
+        .route("/healthz", web::get().to(routes::health::healthz))
+        .route("/readyz", web::get().to(routes::health::readyz))
+        .service(
+            web::scope("/api/v1")
+                .wrap(DefaultHeaders::new().add(("Cache-Control", "no-store")))
+                .configure(routes::configure_api)
+                .default_service(web::to(routes::api_fallback)),
+        )
+        .service(
+            web::scope("/api")
+                .wrap(DefaultHeaders::new().add(("Cache-Control", "no-store")))
+                .default_service(web::to(routes::api_fallback)),
+        )
+        .default_service(web::to(spa::serve));
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects the store, applies migrations and binds the listener
+    /// (port 0 picks a free port; see [`Application::port`]).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = rapport_storage::connect(&config.database_url).await?;
+        Self::build_with_store(config, store)
+    }
+
+    pub fn build_with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&config.addr)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.addr))?;
+        let port = listener.local_addr()?.port();
+        let workers = config.workers;
+        let state = web::Data::new(AppState::new(store, config));
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .wrap(security::headers())
+                .wrap(actix_web::middleware::from_fn(security::request_id))
+                .wrap(TracingLogger::default())
+                .configure(configure)
+        })
+        .shutdown_timeout(10);
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT/SIGTERM (graceful: in-flight requests finish).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,265 @@
+//! The `rapport` command line.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use rapport_core::account::Role;
+use rapport_core::validate::{self, normalize_email};
+use rapport_storage::{Backend, NewUser};
+
+use crate::auth::password::hash_blocking;
+use crate::auth::random_secret;
+use crate::config::{Config, DataArgs, ServeArgs};
+use crate::Application;
+
+/// Rapport: a self-hosted relationship manager for professional networking.
+///
+/// With no command, `rapport` serves the web app and the API (same as
+/// `rapport serve`). Every flag can also be set with the RAPPORT_* variable
+/// shown in `rapport serve --help`.
+#[derive(Debug, Parser)]
+#[command(name = "rapport", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app and the REST API (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit (the server also applies them at start).
+    Migrate(DataArgs),
+    /// Manage accounts from the command line.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Write a consistent copy of the SQLite database to FILE while the
+    /// server runs (for PostgreSQL, prints how to use pg_dump).
+    Backup {
+        /// Where to write the copy; must not exist yet.
+        file: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an account; prints a generated password unless --password-stdin.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Set a new password (generated, or --password-stdin) and end the
+    /// account's sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Disable an account: its sessions and access tokens stop working at once.
+    DisableUser {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::parse_default()));
+    let log = match &command {
+        Command::Serve(args) => args.log.clone(),
+        _ => std::env::var("RAPPORT_LOG").unwrap_or_else(|_| "warn".to_owned()),
+    };
+    init_logging(&log);
+    let result = actix_web::rt::System::new().block_on(run(command));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("rapport: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The serve flags from the environment alone (for a bare `rapport`).
+    fn parse_default() -> ServeArgs {
+        #[derive(Parser)]
+        struct Bare {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        Bare::parse_from(["rapport"]).serve
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let json = std::env::var("RAPPORT_LOG_FORMAT").is_ok_and(|f| f == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(data) => {
+            rapport_storage::connect(&data.database_url()?).await?;
+            println!("The database is up to date.");
+            Ok(())
+        }
+        Command::Admin(admin) => run_admin(admin).await,
+        Command::Backup { file, data } => backup(&file, &data).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = Config::from_args(&args)?;
+    let app = Application::build(config).await?;
+    let host = args.addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+    // Scripts and tests read this line to find the port.
+    println!("Rapport listening on http://{host}:{}", app.port());
+    tracing::info!(port = app.port(), "listening");
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if !from_stdin {
+        return Ok((random_secret()[..20].to_owned(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if let Err(message) = validate::password(&password) {
+        bail!("the password {message}");
+    }
+    Ok((password, false))
+}
+
+async fn run_admin(command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreateUser {
+            email,
+            name,
+            admin,
+            password_stdin,
+            data,
+        } => {
+            if let Err(message) = validate::email(&email) {
+                bail!("--email {message}");
+            }
+            if let Err(message) = validate::required_text(&name, validate::DISPLAY_NAME_MAX_CHARS) {
+                bail!("--name {message}");
+            }
+            let store = rapport_storage::connect(&data.database_url()?).await?;
+            let (password, generated) = read_password(password_stdin)?;
+            let hash = hash_blocking(&password)?;
+            let role = if admin { Role::Admin } else { Role::User };
+            let user = store
+                .create_user_with_role(
+                    NewUser {
+                        email: normalize_email(&email),
+                        display_name: name.trim().to_owned(),
+                        password_hash: hash,
+                    },
+                    role,
+                )
+                .await
+                .context("cannot create the account (is the email already registered?)")?;
+            println!(
+                "Created {} ({}, id {}).",
+                user.email,
+                role.as_str(),
+                user.id
+            );
+            if generated {
+                println!("Password: {password}");
+            }
+            Ok(())
+        }
+        AdminCommand::ResetPassword {
+            email,
+            password_stdin,
+            data,
+        } => {
+            let store = rapport_storage::connect(&data.database_url()?).await?;
+            let user = store
+                .user_by_email(&normalize_email(&email))
+                .await?
+                .with_context(|| format!("no account has the email {email}"))?;
+            let (password, generated) = read_password(password_stdin)?;
+            store
+                .change_password(user.id, &hash_blocking(&password)?, None)
+                .await?;
+            println!(
+                "The password of {} is reset; its sessions have ended.",
+                user.email
+            );
+            if generated {
+                println!("New password: {password}");
+            }
+            Ok(())
+        }
+        AdminCommand::DisableUser { email, data } => {
+            let store = rapport_storage::connect(&data.database_url()?).await?;
+            let user = store
+                .user_by_email(&normalize_email(&email))
+                .await?
+                .with_context(|| format!("no account has the email {email}"))?;
+            store.set_user_disabled(user.id, true).await?;
+            println!(
+                "Disabled {}; its sessions and tokens no longer work.",
+                user.email
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn backup(file: &str, data: &DataArgs) -> anyhow::Result<()> {
+    let url = data.database_url()?;
+    let store = rapport_storage::connect(&url).await?;
+    if store.backend() == Backend::Postgres {
+        println!(
+            "This instance uses PostgreSQL. Back it up with pg_dump, for example:\n  \
+             pg_dump --format=custom --file={file} \"$RAPPORT_DATABASE_URL\"\n\
+             and restore with pg_restore --clean --dbname=\"$RAPPORT_DATABASE_URL\" {file}"
+        );
+        return Ok(());
+    }
+    if std::path::Path::new(file).exists() {
+        bail!("{file} already exists; choose a new file name");
+    }
+    store.backup_to(file).await?;
+    println!("Backed up the database to {file}.");
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! The one error type of the HTTP layer, rendered as
+//! `application/problem+json`. Internal causes are logged, never sent.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use rapport_core::problem::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
+use rapport_core::FieldErrors;
+use rapport_storage::{RegistrationRefusal, StoreError};
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub retry_after: Option<u64>,
+    pub allow: Option<String>,
+    /// The cause of a 500, logged and never shown.
+    pub internal: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+            allow: None,
+            internal: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    }
+
+    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, detail)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("There is no {what} with that id."),
+        )
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+
+    pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
+        let mut error = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "Some fields are invalid; see `errors` for what to fix.",
+        );
+        error.errors = errors;
+        error
+    }
+
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.add(field, message);
+        Self::invalid_fields(errors.into_vec())
+    }
+
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Too many attempts. Try again in {retry_after_secs} seconds."),
+        );
+        error.retry_after = Some(retry_after_secs);
+        error
+    }
+
+    pub fn busy() -> Self {
+        let mut error = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "The server is busy checking passwords. Try again in a moment.",
+        );
+        error.retry_after = Some(1);
+        error
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let mut error = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on the server. It has been logged; try again later.",
+        );
+        error.internal = Some(cause.to_string());
+        error
+    }
+
+    pub fn problem(&self) -> Problem {
+        let title = self.status.canonical_reason().unwrap_or("Error").to_owned();
+        let mut problem = Problem::new(self.status.as_u16(), self.code, &title, &self.detail);
+        problem.errors = self.errors.clone();
+        problem
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(cause) = &self.internal {
+            tracing::error!(%cause, "internal error");
+        }
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if let Some(allow) = &self.allow {
+            if let Ok(value) = HeaderValue::from_str(allow) {
+                response.insert_header((header::ALLOW, value));
+            }
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"rapport\""));
+        }
+        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        ApiError::invalid_fields(errors.into_vec())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "There is no such object.",
+            ),
+            StoreError::Duplicate => ApiError::conflict(
+                "duplicate",
+                "Something with that unique value already exists.",
+            ),
+            StoreError::Registration(refusal) => registration_refused(refusal),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+fn registration_refused(refusal: RegistrationRefusal) -> ApiError {
+    match refusal {
+        RegistrationRefusal::Closed => ApiError::forbidden(
+            "registration_closed",
+            "This instance does not accept new accounts. Ask its administrator.",
+        ),
+        RegistrationRefusal::InviteRequired => {
+            let mut error = ApiError::forbidden(
+                "invite_required",
+                "This instance registers by invitation: enter the invite code you were given.",
+            );
+            error.errors = vec![FieldError {
+                field: "invite_code".into(),
+                message: "is required on this instance".into(),
+            }];
+            error
+        }
+        RegistrationRefusal::InviteInvalid => {
+            let mut error = ApiError::forbidden(
+                "invite_invalid",
+                "That invite code is unknown, already used or expired.",
+            );
+            error.errors = vec![FieldError {
+                field: "invite_code".into(),
+                message: "is unknown, already used or expired".into(),
+            }];
+            error
+        }
+    }
+}

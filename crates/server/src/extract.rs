@@ -1,0 +1,284 @@
+//! Request extractors: JSON bodies that name the bad field, and the
+//! authenticated caller (browser session or personal access token).
+
+use std::net::IpAddr;
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, Method};
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use rapport_core::account::{Role, TokenScope};
+use rapport_core::Validate;
+use rapport_storage::UserRecord;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::jwt::TokenUse;
+use crate::auth::{sha256, TOKEN_PREFIX};
+use crate::error::ApiError;
+
+/// Largest JSON body accepted.
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+/// Parses a JSON body: 415 without a JSON content type, 413 when too large,
+/// 400 for malformed JSON, 422 naming the field for a wrong shape.
+pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            let v = v.trim();
+            v.eq_ignore_ascii_case("application/json") || v.ends_with("+json")
+        });
+    if !is_json {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the body as JSON with `Content-Type: application/json`.",
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer);
+    if value.is_ok() {
+        deserializer.end().map_err(|e| {
+            ApiError::bad_request(
+                "malformed_json",
+                format!("The body is not valid JSON: {e}."),
+            )
+        })?;
+    }
+    value.map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::bad_request(
+                "malformed_json",
+                format!("The body is not valid JSON: {inner}."),
+            );
+        }
+        let message = clean_serde_message(&inner.to_string());
+        let field = if path == "." || path.is_empty() {
+            missing_field(&message).unwrap_or_else(|| "body".to_owned())
+        } else {
+            match missing_field(&message) {
+                Some(inner_field) => format!("{path}.{inner_field}"),
+                None => path,
+            }
+        };
+        ApiError::invalid_field(&field, message)
+    })
+}
+
+/// serde says "missing field `email`": the field is named in backticks.
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    Some(rest.split('`').next()?.to_owned())
+}
+
+/// Drops serde's "at line 1 column 7", meaningless to the person reading.
+fn clean_serde_message(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// A JSON body that has passed its own [`Validate`] checks.
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let bytes = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let body = bytes.await.map_err(|_| {
+                ApiError::new(
+                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!("The body is larger than {} KiB.", JSON_LIMIT / 1024),
+                )
+            })?;
+            let value: T = parse_json(&req, &body)?;
+            value.validate().map_err(ApiError::from)?;
+            Ok(ValidJson(value))
+        })
+    }
+}
+
+pub fn state(req: &HttpRequest) -> web::Data<AppState> {
+    req.app_data::<web::Data<AppState>>()
+        .expect("the application state is registered")
+        .clone()
+}
+
+/// The client's address: the peer, or the proxy's word for it when trusted.
+pub fn client_ip(req: &HttpRequest) -> IpAddr {
+    let state = state(req);
+    let fallback = IpAddr::from([127, 0, 0, 1]);
+    if state.config.trust_proxy {
+        if let Some(ip) = req.connection_info().realip_remote_addr().and_then(|addr| {
+            addr.parse::<IpAddr>()
+                .ok()
+                .or_else(|| addr.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        }) {
+            return ip;
+        }
+    }
+    req.peer_addr().map_or(fallback, |addr| addr.ip())
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A browser session's access token.
+    Session(Uuid),
+    /// A personal access token.
+    Token { id: Uuid, scope: TokenScope },
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserRecord,
+    pub credential: Credential,
+}
+
+impl Caller {
+    pub fn id(&self) -> Uuid {
+        self.user.id
+    }
+
+    pub fn session_id(&self) -> Option<Uuid> {
+        match self.credential {
+            Credential::Session(id) => Some(id),
+            Credential::Token { .. } => None,
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
+    let state = state(&req);
+    let token = bearer(&req).ok_or_else(|| {
+        ApiError::unauthorized("Sign in, or send `Authorization: Bearer <token>`.")
+    })?;
+    if token.starts_with(TOKEN_PREFIX) {
+        let found = state.store.authenticate_api_token(&sha256(&token)).await?;
+        let (token, user) = found.ok_or_else(|| {
+            ApiError::unauthorized("That access token is unknown, revoked or expired.")
+        })?;
+        let writes = !matches!(*req.method(), Method::GET | Method::HEAD);
+        if writes && token.scope == TokenScope::Read {
+            return Err(ApiError::forbidden(
+                "insufficient_scope",
+                "This access token can only read. Create a token with the `write` scope to make changes.",
+            ));
+        }
+        return Ok(Caller {
+            user,
+            credential: Credential::Token {
+                id: token.id,
+                scope: token.scope,
+            },
+        });
+    }
+    let claims = state.jwt.verify(&token, TokenUse::Access).map_err(|_| {
+        ApiError::unauthorized("The access token is invalid or expired. Sign in again.")
+    })?;
+    let user = state
+        .store
+        .session_user(claims.sid, claims.sub)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("This session has ended. Sign in again."))?;
+    Ok(Caller {
+        user,
+        credential: Credential::Session(claims.sid),
+    })
+}
+
+impl FromRequest for Caller {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Ok(authenticate(req).await?) })
+    }
+}
+
+/// A caller signed in through a browser session: account security (password,
+/// sessions, tokens) is not for personal access tokens.
+pub struct SessionCaller(pub Caller, pub Uuid);
+
+impl FromRequest for SessionCaller {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let caller = authenticate(req).await?;
+            match caller.session_id() {
+                Some(session) => Ok(SessionCaller(caller, session)),
+                None => Err(ApiError::forbidden(
+                    "session_required",
+                    "Manage passwords, sessions and tokens from a signed-in browser session, not with an access token.",
+                )
+                .into()),
+            }
+        })
+    }
+}
+
+/// A caller with the admin role.
+pub struct AdminCaller(pub Caller);
+
+impl FromRequest for AdminCaller {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let caller = authenticate(req).await?;
+            if caller.user.role != Role::Admin {
+                return Err(ApiError::forbidden(
+                    "admin_only",
+                    "Only an administrator of this instance can do this.",
+                )
+                .into());
+            }
+            Ok(AdminCaller(caller))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_name_the_missing_field_without_positions() {
+        assert_eq!(
+            missing_field("missing field `email`").as_deref(),
+            Some("email")
+        );
+        assert_eq!(
+            clean_serde_message("invalid type: integer `5`, expected a string at line 1 column 12"),
+            "invalid type: integer `5`, expected a string"
+        );
+    }
+}

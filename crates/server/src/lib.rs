@@ -1,0 +1,16 @@
+//! Rapport's server: the REST API under `/api/v1` and the single-page app,
+//! over a [`rapport_storage::Store`].
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod security;
+pub mod spa;
+
+pub use app::{AppState, Application};
+pub use config::Config;

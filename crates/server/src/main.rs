@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    rapport_server::cli::main()
+}

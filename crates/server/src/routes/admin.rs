@@ -1,0 +1,117 @@
+//! Instance administration: users and invite codes. Admins never see
+//! another user's network; these routes expose accounts only.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use rapport_core::account::{
+    AdminUserPatch, CreateInviteRequest, CreatedInvite, Invite, Page, User,
+};
+use rapport_core::{Problem, Validate};
+use rapport_storage::{Cursor, NewInvite};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::new_invite_code;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{parse_json, AdminCaller, ValidJson};
+use crate::routes::pagination::{respond, PageQuery};
+
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<User>),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_users(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: AdminCaller,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let limit = query.limit()?;
+    let cursor = query.cursor()?;
+    let users = state.store.list_users(cursor.as_ref(), limit + 1).await?;
+    let users: Vec<User> = users.iter().map(|u| u.to_api()).collect();
+    Ok(respond(&req, users, limit, |u| Cursor {
+        created_at: u.created_at,
+        id: u.id,
+    }))
+}
+
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = AdminUserPatch,
+    responses(
+        (status = 200, body = User),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Admins cannot disable themselves", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    admin: AdminCaller,
+    id: web::Path<Uuid>,
+    body: ValidJson<AdminUserPatch>,
+) -> ApiResult<HttpResponse> {
+    if *id == admin.0.id() && body.0.disabled {
+        return Err(ApiError::conflict(
+            "cannot_disable_self",
+            "You cannot disable your own account.",
+        ));
+    }
+    let user = state
+        .store
+        .set_user_disabled(*id, body.0.disabled)
+        .await
+        .map_err(|_| ApiError::not_found("user"))?;
+    tracing::info!(admin = %admin.0.id(), user = %user.id, disabled = user.disabled, "user updated");
+    Ok(HttpResponse::Ok().json(user.to_api()))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/invites", tag = "admin", security(("bearer" = [])),
+    params(PageQuery),
+    responses((status = 200, description = "Invites without their codes", body = Page<Invite>)))]
+pub async fn list_invites(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: AdminCaller,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let limit = query.limit()?;
+    let cursor = query.cursor()?;
+    let invites = state.store.list_invites(cursor.as_ref(), limit + 1).await?;
+    Ok(respond(&req, invites, limit, |i| Cursor {
+        created_at: i.created_at,
+        id: i.id,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/invites", tag = "admin", security(("bearer" = [])),
+    request_body(content = Option<CreateInviteRequest>, description = "Optional; an empty body gives a 14-day code"),
+    responses(
+        (status = 201, description = "The code is shown this once", body = CreatedInvite),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_invite(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: AdminCaller,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let request: CreateInviteRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateInviteRequest::default()
+    } else {
+        parse_json(&req, &body)?
+    };
+    request.validate()?;
+    let days = i64::from(request.expires_in_days.unwrap_or(14));
+    let (code, prefix, code_hash) = new_invite_code();
+    let invite = state
+        .store
+        .create_invite(NewInvite {
+            created_by: admin.0.id(),
+            code_hash,
+            prefix,
+            expires_at: rapport_storage::now() + chrono::Duration::days(days),
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(CreatedInvite { invite, code }))
+}

@@ -1,0 +1,102 @@
+//! The API's routes, declared once: [`API_ROUTES`] (checked against the
+//! OpenAPI document by the tests) and their registration come from the same
+//! table, so a route cannot be served without being listed.
+
+pub mod admin;
+pub mod auth;
+pub mod health;
+pub mod me;
+pub mod pagination;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest};
+
+use crate::error::ApiError;
+
+macro_rules! api_routes {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        /// Every API route as (method, path under `/api/v1`).
+        pub const API_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        pub fn configure_api(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, web::$method().to($handler));)*
+        }
+    };
+}
+
+api_routes! {
+    get "/openapi.json" => crate::openapi::document,
+    get "/instance" => auth::instance,
+    post "/auth/register" => auth::register,
+    post "/auth/login" => auth::login,
+    post "/auth/refresh" => auth::refresh,
+    post "/auth/logout" => auth::logout,
+    get "/me" => me::get_me,
+    patch "/me" => me::update_me,
+    post "/me/password" => me::change_password,
+    get "/me/sessions" => me::list_sessions,
+    delete "/me/sessions/{id}" => me::revoke_session,
+    get "/me/tokens" => me::list_tokens,
+    post "/me/tokens" => me::create_token,
+    delete "/me/tokens/{id}" => me::delete_token,
+    get "/admin/users" => admin::list_users,
+    patch "/admin/users/{id}" => admin::update_user,
+    get "/admin/invites" => admin::list_invites,
+    post "/admin/invites" => admin::create_invite,
+}
+
+/// Does a route template such as `/me/tokens/{id}` match a concrete path?
+fn template_matches(template: &str, path: &str) -> bool {
+    let mut expected = template.split('/');
+    let mut actual = path.split('/');
+    loop {
+        match (expected.next(), actual.next()) {
+            (None, None) => return true,
+            (Some(e), Some(a)) if e.starts_with('{') || e == a => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Unknown API paths get a problem document (never the app's page), and a
+/// known path with the wrong method gets 405 with `Allow`.
+pub async fn api_fallback(req: HttpRequest) -> actix_web::HttpResponse {
+    actix_web::ResponseError::error_response(&fallback_error(&req))
+}
+
+fn fallback_error(req: &HttpRequest) -> ApiError {
+    let path = req.path();
+    let under_v1 = path.strip_prefix("/api/v1").unwrap_or("");
+    let allowed: Vec<String> = API_ROUTES
+        .iter()
+        .filter(|(_, template)| template_matches(template, under_v1))
+        .map(|(method, _)| method.to_uppercase())
+        .collect();
+    if allowed.is_empty() {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "route_not_found",
+            format!("There is no API route at {path}. See /api/v1/openapi.json for the routes."),
+        );
+    }
+    let mut error = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{path} accepts {}.", allowed.join(", ")),
+    );
+    error.allow = Some(allowed.join(", "));
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_matches;
+
+    #[test]
+    fn templates_match_one_segment_per_parameter() {
+        assert!(template_matches("/me/tokens/{id}", "/me/tokens/abc"));
+        assert!(!template_matches("/me/tokens/{id}", "/me/tokens"));
+        assert!(!template_matches("/me/tokens/{id}", "/me/tokens/abc/def"));
+        assert!(template_matches("/me", "/me"));
+    }
+}

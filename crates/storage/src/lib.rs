@@ -1,0 +1,248 @@
+//! Rapport's storage: one [`Store`] trait, implemented for SQLite (the
+//! embedded default) and PostgreSQL (team instances). The server depends on
+//! the trait only; the backend is chosen from the database URL's scheme.
+//!
+//! Every method that touches a user's data takes the owner's id, so a query
+//! can never reach another user's rows: someone else's object and a missing
+//! one are the same `None` / [`StoreError::NotFound`].
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rapport_core::account::{ApiToken, Invite, Role, Session, TokenScope, User};
+use uuid::Uuid;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+pub mod cursor;
+pub mod postgres;
+mod sql;
+pub mod sqlite;
+
+pub use cursor::Cursor;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("a unique value (such as an email address) is already taken")]
+    Duplicate,
+    #[error("registration refused: {0:?}")]
+    Registration(RegistrationRefusal),
+    #[error("not supported: {0}")]
+    Unsupported(&'static str),
+    #[error("the database URL is not usable: {0}")]
+    BadUrl(String),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation => {
+                StoreError::Duplicate
+            }
+            _ => StoreError::Database(error),
+        }
+    }
+}
+
+/// Why a registration was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationRefusal {
+    /// The instance accepts no new accounts.
+    Closed,
+    /// The instance registers by invitation and no code was given.
+    InviteRequired,
+    /// The code is unknown, used or expired.
+    InviteInvalid,
+}
+
+/// Who may register, as configured; the very first account always may.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistrationGate {
+    Open,
+    /// Invite-only, with the SHA-256 of the code the person gave, if any.
+    Invite(Option<Vec<u8>>),
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A stored account, with what only the server may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserRecord {
+    pub fn to_api(&self) -> User {
+        User {
+            id: self.id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            disabled: self.disabled,
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub user_id: Uuid,
+    pub refresh_hash: Vec<u8>,
+    pub expires_at: DateTime<Utc>,
+    pub user_agent: Option<String>,
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    /// The token was current: it is now spent and the new one replaces it.
+    Rotated { session_id: Uuid, user: UserRecord },
+    /// The token had already been spent: the whole session is now revoked.
+    Replayed,
+    /// Unknown token, ended session or disabled account.
+    Invalid,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewApiToken {
+    pub user_id: Uuid,
+    pub name: String,
+    pub scope: TokenScope,
+    pub prefix: String,
+    pub token_hash: Vec<u8>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInvite {
+    pub created_by: Uuid,
+    pub code_hash: Vec<u8>,
+    pub prefix: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Is the database reachable?
+    async fn ping(&self) -> Result<()>;
+
+    // --- accounts ---
+
+    /// Creates an account in one transaction: the first account becomes the
+    /// admin whatever the gate; later ones pass the gate (claiming the invite).
+    async fn register_user(&self, new: NewUser, gate: RegistrationGate) -> Result<UserRecord>;
+    /// Creates an account with the given role, bypassing the gate (admin CLI).
+    async fn create_user_with_role(&self, new: NewUser, role: Role) -> Result<UserRecord>;
+    async fn user_by_id(&self, id: Uuid) -> Result<Option<UserRecord>>;
+    /// Looks up a normalised (lower-case, trimmed) email address.
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>>;
+    async fn update_profile(
+        &self,
+        user_id: Uuid,
+        display_name: Option<String>,
+        email: Option<String>,
+    ) -> Result<UserRecord>;
+    /// Replaces the password hash (e.g. an upgrade of its parameters).
+    async fn set_password_hash(&self, user_id: Uuid, hash: &str) -> Result<()>;
+    /// Sets a new password and revokes every session but `keep_session`.
+    async fn change_password(
+        &self,
+        user_id: Uuid,
+        hash: &str,
+        keep_session: Option<Uuid>,
+    ) -> Result<()>;
+    /// Users in creation order, after the cursor.
+    async fn list_users(&self, after: Option<&Cursor>, limit: u32) -> Result<Vec<UserRecord>>;
+    /// Disabling also revokes every session and deletes every token, at once.
+    async fn set_user_disabled(&self, user_id: Uuid, disabled: bool) -> Result<UserRecord>;
+
+    // --- browser sessions ---
+
+    async fn create_session(&self, new: NewSession) -> Result<Uuid>;
+    /// The account behind an access token's session, if that session is
+    /// live and the account enabled.
+    async fn session_user(&self, session_id: Uuid, user_id: Uuid) -> Result<Option<UserRecord>>;
+    /// Spends `presented` and records `replacement` in its place.
+    async fn rotate_refresh_token(
+        &self,
+        presented: &[u8],
+        replacement: &[u8],
+        expires_at: DateTime<Utc>,
+    ) -> Result<RefreshOutcome>;
+    /// Revokes the session a refresh token belongs to; returns its owner.
+    async fn revoke_session_by_refresh(&self, presented: &[u8]) -> Result<Option<Uuid>>;
+    async fn revoke_session(&self, user_id: Uuid, session_id: Uuid) -> Result<bool>;
+    /// Live sessions, newest first.
+    async fn list_sessions(&self, user_id: Uuid, current: Option<Uuid>) -> Result<Vec<Session>>;
+
+    // --- personal access tokens ---
+
+    async fn create_api_token(&self, new: NewApiToken) -> Result<ApiToken>;
+    async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>>;
+    async fn delete_api_token(&self, user_id: Uuid, token_id: Uuid) -> Result<bool>;
+    async fn count_api_tokens(&self, user_id: Uuid) -> Result<i64>;
+    /// The unexpired token with this hash and its enabled owner; records
+    /// the use (at most once a minute, to spare the database).
+    async fn authenticate_api_token(&self, hash: &[u8]) -> Result<Option<(ApiToken, UserRecord)>>;
+
+    // --- invites ---
+
+    async fn create_invite(&self, new: NewInvite) -> Result<Invite>;
+    async fn list_invites(&self, after: Option<&Cursor>, limit: u32) -> Result<Vec<Invite>>;
+
+    // --- operations ---
+
+    /// A consistent copy of the database at `path`, taken online (SQLite).
+    async fn backup_to(&self, path: &str) -> Result<()>;
+}
+
+/// Opens the store named by `url` (`sqlite://…` or `postgres://…`) and
+/// applies its migrations.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(postgres::PgStore::connect(url).await?))
+    } else {
+        Err(StoreError::BadUrl(
+            "use a sqlite:// or postgres:// URL".to_owned(),
+        ))
+    }
+}
+
+/// The current time at the precision both backends keep (microseconds), so
+/// that what is written reads back equal.
+pub fn now() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}

@@ -1,0 +1,61 @@
+//! The team backend: PostgreSQL with native `uuid` and `timestamptz`.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+
+use crate::{Backend, Result, StoreError};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl crate::sql::HasDb for PgStore {
+    type Db = Postgres;
+}
+
+impl PgStore {
+    const BACKEND: Backend = Backend::Postgres;
+
+    /// Connects to `url` and migrates the database.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options: PgConnectOptions = url
+            .parse()
+            .map_err(|e: sqlx::Error| StoreError::BadUrl(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(32)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    fn reader(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Two first registrations at once must not both become admin: the
+    /// lock conflicts with itself, so registrations take turns.
+    async fn serialize_registrations(&self, tx: &mut Transaction<'_, Postgres>) -> Result<()> {
+        sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn backup(&self, _path: &str) -> Result<()> {
+        Err(StoreError::Unsupported(
+            "PostgreSQL databases are backed up with pg_dump",
+        ))
+    }
+}
+
+crate::sql::impl_store!(PgStore);
