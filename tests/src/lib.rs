@@ -1,1 +1,186 @@
-//! Shared test helpers.
+//! Helpers for Rapport's integration tests: a fresh database per test on
+//! SQLite (a temporary file) or PostgreSQL (a new database, dropped
+//! afterwards), and the real server started on port 0 against it.
+//!
+//! PostgreSQL is found at `RAPPORT_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). When it cannot be
+//! reached the PostgreSQL tests are skipped with a loud message — unless
+//! `RAPPORT_CI=1`, where they fail instead, so CI never skips a suite.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rapport_server::{AppState, Application, Config};
+use rapport_storage::Store;
+use sqlx::Connection;
+
+pub use rapport_storage::Backend;
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("RAPPORT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+pub fn in_ci() -> bool {
+    std::env::var("RAPPORT_CI").is_ok_and(|v| v == "1")
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres_name: Option<String>,
+}
+
+impl TestDb {
+    /// A fresh, empty database, or `None` (after a loud message) when the
+    /// backend is not available outside CI.
+    pub async fn new(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("rapport.db").display());
+                Some(TestDb {
+                    url,
+                    _dir: Some(dir),
+                    postgres_name: None,
+                })
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let mut conn = match sqlx::PgConnection::connect(&admin).await {
+                    Ok(conn) => conn,
+                    Err(error) => {
+                        if in_ci() {
+                            panic!(
+                                "PostgreSQL is required in CI but unreachable at {admin}: {error}"
+                            );
+                        }
+                        eprintln!(
+                            "\n!!! SKIPPED: PostgreSQL is unreachable at {admin} ({error}).\n\
+                             !!! The PostgreSQL half of this test did not run. Start PostgreSQL or set RAPPORT_TEST_POSTGRES_URL.\n"
+                        );
+                        return None;
+                    }
+                };
+                let name = format!("rapport_test_{}", uuid::Uuid::new_v4().simple());
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create a test database");
+                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+                Some(TestDb {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    postgres_name: Some(name),
+                })
+            }
+        }
+    }
+
+    pub async fn store(&self) -> Arc<dyn Store> {
+        rapport_storage::connect(&self.url)
+            .await
+            .expect("open the test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.postgres_name.take() else {
+            return;
+        };
+        // Drop runs outside async code: use a small runtime of its own.
+        let admin = postgres_admin_url();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async move {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub const TEST_SECRET: &[u8] = b"test-secret-test-secret-test-secret!!";
+
+/// The real server on a free port, with its own database.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub state: actix_web::web::Data<AppState>,
+    pub store: Arc<dyn Store>,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let db = TestDb::new(backend).await?;
+        let mut config = Config::new(db.url.clone(), TEST_SECRET.to_vec());
+        config.addr = "127.0.0.1:0".to_owned();
+        config.workers = Some(2);
+        tweak(&mut config);
+        let store = db.store().await;
+        let app = Application::build_with_store(config, store.clone()).expect("build the app");
+        let port = app.port();
+        let state = app.state();
+        tokio::spawn(app.run_until_stopped());
+        Some(TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            state,
+            store,
+            db,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A client that keeps cookies, like a browser tab.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("a client")
+    }
+
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("a client")
+    }
+}
+
+/// Runs each named `async fn name(backend: Backend)` as one test per backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($crate::Backend::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($crate::Backend::Postgres).await
+            })*
+        }
+    };
+}

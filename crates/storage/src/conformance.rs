@@ -1,1 +1,420 @@
+//! The storage conformance suite: what every backend must do, written once.
+//! The tests package runs each case on SQLite and on PostgreSQL.
 
+use std::sync::Arc;
+
+use chrono::Duration;
+use rapport_core::account::{Role, TokenScope};
+use uuid::Uuid;
+
+use crate::{
+    now, Cursor, NewApiToken, NewInvite, NewSession, NewUser, RefreshOutcome, RegistrationGate,
+    RegistrationRefusal, Store, StoreError, UserRecord,
+};
+
+fn new_user(email: &str) -> NewUser {
+    NewUser {
+        email: email.to_owned(),
+        display_name: format!("Person {email}"),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".to_owned(),
+    }
+}
+
+async fn user(store: &dyn Store, email: &str) -> UserRecord {
+    store
+        .register_user(new_user(email), RegistrationGate::Open)
+        .await
+        .expect("registration")
+}
+
+fn hash(seed: &str) -> Vec<u8> {
+    let mut bytes = seed.as_bytes().to_vec();
+    bytes.resize(32, 0);
+    bytes
+}
+
+async fn session(store: &dyn Store, user: Uuid, refresh: &str) -> Uuid {
+    store
+        .create_session(NewSession {
+            user_id: user,
+            refresh_hash: hash(refresh),
+            expires_at: now() + Duration::days(30),
+            user_agent: Some("conformance".into()),
+        })
+        .await
+        .expect("session")
+}
+
+pub async fn first_account_is_admin_and_later_ones_pass_the_gate(store: Arc<dyn Store>) {
+    let store = &*store;
+    let first = store
+        .register_user(new_user("first@example.com"), RegistrationGate::Closed)
+        .await
+        .expect("the first account may always register");
+    assert_eq!(first.role, Role::Admin);
+    let refused = store
+        .register_user(new_user("second@example.com"), RegistrationGate::Closed)
+        .await;
+    assert!(matches!(
+        refused,
+        Err(StoreError::Registration(RegistrationRefusal::Closed))
+    ));
+    let refused = store
+        .register_user(
+            new_user("second@example.com"),
+            RegistrationGate::Invite(None),
+        )
+        .await;
+    assert!(matches!(
+        refused,
+        Err(StoreError::Registration(
+            RegistrationRefusal::InviteRequired
+        ))
+    ));
+    let second = store
+        .register_user(new_user("second@example.com"), RegistrationGate::Open)
+        .await
+        .unwrap();
+    assert_eq!(second.role, Role::User);
+    assert!(store
+        .user_by_email("second@example.com")
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store
+        .user_by_email("third@example.com")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+pub async fn concurrent_first_registrations_make_one_admin(store: Arc<dyn Store>) {
+    let attempts = (0..6).map(|n| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .register_user(
+                    new_user(&format!("racer{n}@example.com")),
+                    RegistrationGate::Open,
+                )
+                .await
+                .unwrap()
+        })
+    });
+    let mut admins = 0;
+    for attempt in attempts {
+        if attempt.await.unwrap().role == Role::Admin {
+            admins += 1;
+        }
+    }
+    assert_eq!(admins, 1);
+}
+
+pub async fn emails_are_unique(store: Arc<dyn Store>) {
+    user(&*store, "ada@example.com").await;
+    let again = store
+        .register_user(new_user("ada@example.com"), RegistrationGate::Open)
+        .await;
+    assert!(matches!(again, Err(StoreError::Duplicate)));
+    let other = user(&*store, "grace@example.com").await;
+    let clash = store
+        .update_profile(other.id, None, Some("ada@example.com".into()))
+        .await;
+    assert!(matches!(clash, Err(StoreError::Duplicate)));
+    let renamed = store
+        .update_profile(other.id, Some("Grace H.".into()), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (renamed.display_name.as_str(), renamed.email.as_str()),
+        ("Grace H.", "grace@example.com")
+    );
+}
+
+pub async fn invites_are_single_use_and_expire(store: Arc<dyn Store>) {
+    let admin = user(&*store, "admin@example.com").await;
+    let invite = store
+        .create_invite(NewInvite {
+            created_by: admin.id,
+            code_hash: hash("code-1"),
+            prefix: "code".into(),
+            expires_at: now() + Duration::days(1),
+        })
+        .await
+        .unwrap();
+    assert!(invite.used_at.is_none());
+    let invited = store
+        .register_user(
+            new_user("invited@example.com"),
+            RegistrationGate::Invite(Some(hash("code-1"))),
+        )
+        .await
+        .unwrap();
+    let reuse = store
+        .register_user(
+            new_user("again@example.com"),
+            RegistrationGate::Invite(Some(hash("code-1"))),
+        )
+        .await;
+    assert!(matches!(
+        reuse,
+        Err(StoreError::Registration(RegistrationRefusal::InviteInvalid))
+    ));
+    store
+        .create_invite(NewInvite {
+            created_by: admin.id,
+            code_hash: hash("code-old"),
+            prefix: "old".into(),
+            expires_at: now() - Duration::seconds(1),
+        })
+        .await
+        .unwrap();
+    let expired = store
+        .register_user(
+            new_user("late@example.com"),
+            RegistrationGate::Invite(Some(hash("code-old"))),
+        )
+        .await;
+    assert!(matches!(
+        expired,
+        Err(StoreError::Registration(RegistrationRefusal::InviteInvalid))
+    ));
+    // A refused registration writes nothing.
+    assert!(store
+        .user_by_email("late@example.com")
+        .await
+        .unwrap()
+        .is_none());
+    let listed = store.list_invites(None, 10).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].used_by, Some(invited.id));
+}
+
+pub async fn refresh_tokens_rotate_and_a_replay_revokes_the_session(store: Arc<dyn Store>) {
+    let ada = user(&*store, "ada@example.com").await;
+    let sid = session(&*store, ada.id, "r1").await;
+    assert!(store.session_user(sid, ada.id).await.unwrap().is_some());
+    let expires = now() + Duration::days(30);
+    let rotated = store
+        .rotate_refresh_token(&hash("r1"), &hash("r2"), expires)
+        .await
+        .unwrap();
+    assert!(matches!(rotated, RefreshOutcome::Rotated { session_id, .. } if session_id == sid));
+    let unknown = store
+        .rotate_refresh_token(&hash("nope"), &hash("r3"), expires)
+        .await
+        .unwrap();
+    assert_eq!(unknown, RefreshOutcome::Invalid);
+    let replay = store
+        .rotate_refresh_token(&hash("r1"), &hash("r3"), expires)
+        .await
+        .unwrap();
+    assert_eq!(replay, RefreshOutcome::Replayed);
+    // The whole family is gone: the current token and the session itself.
+    let current = store
+        .rotate_refresh_token(&hash("r2"), &hash("r4"), expires)
+        .await
+        .unwrap();
+    assert_eq!(current, RefreshOutcome::Invalid);
+    assert!(store.session_user(sid, ada.id).await.unwrap().is_none());
+}
+
+pub async fn concurrent_use_of_one_refresh_token_rotates_once(store: Arc<dyn Store>) {
+    let ada = user(&*store, "ada@example.com").await;
+    let sid = session(&*store, ada.id, "shared").await;
+    let racers = (0..4).map(|n| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .rotate_refresh_token(
+                    &hash("shared"),
+                    &hash(&format!("next{n}")),
+                    now() + Duration::days(1),
+                )
+                .await
+                .unwrap()
+        })
+    });
+    let mut rotated = 0;
+    for racer in racers {
+        if matches!(racer.await.unwrap(), RefreshOutcome::Rotated { .. }) {
+            rotated += 1;
+        }
+    }
+    assert_eq!(rotated, 1);
+    // The losers were replays, so the session is revoked.
+    assert!(store.session_user(sid, ada.id).await.unwrap().is_none());
+}
+
+pub async fn sessions_belong_to_their_owner(store: Arc<dyn Store>) {
+    let ada = user(&*store, "ada@example.com").await;
+    let eve = user(&*store, "eve@example.com").await;
+    let first = session(&*store, ada.id, "a1").await;
+    let second = session(&*store, ada.id, "a2").await;
+    assert!(store.session_user(first, eve.id).await.unwrap().is_none());
+    assert!(!store.revoke_session(eve.id, first).await.unwrap());
+    assert!(store.list_sessions(eve.id, None).await.unwrap().is_empty());
+    let listed = store.list_sessions(ada.id, Some(second)).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().any(|s| s.id == second && s.current));
+    assert!(store.revoke_session(ada.id, first).await.unwrap());
+    assert!(!store.revoke_session(ada.id, first).await.unwrap());
+    assert_eq!(store.list_sessions(ada.id, None).await.unwrap().len(), 1);
+    assert_eq!(
+        store.revoke_session_by_refresh(&hash("a2")).await.unwrap(),
+        Some(ada.id)
+    );
+    assert!(store.list_sessions(ada.id, None).await.unwrap().is_empty());
+}
+
+pub async fn a_password_change_revokes_the_other_sessions(store: Arc<dyn Store>) {
+    let ada = user(&*store, "ada@example.com").await;
+    let keep = session(&*store, ada.id, "keep").await;
+    let other = session(&*store, ada.id, "other").await;
+    store
+        .change_password(ada.id, "$argon2id$new", Some(keep))
+        .await
+        .unwrap();
+    assert!(store.session_user(keep, ada.id).await.unwrap().is_some());
+    assert!(store.session_user(other, ada.id).await.unwrap().is_none());
+    let stored = store.user_by_id(ada.id).await.unwrap().unwrap();
+    assert_eq!(stored.password_hash, "$argon2id$new");
+    store
+        .change_password(ada.id, "$argon2id$newer", None)
+        .await
+        .unwrap();
+    assert!(store.session_user(keep, ada.id).await.unwrap().is_none());
+}
+
+async fn token(store: &dyn Store, user: Uuid, seed: &str, expires_in: Option<Duration>) -> Uuid {
+    store
+        .create_api_token(NewApiToken {
+            user_id: user,
+            name: format!("token {seed}"),
+            scope: TokenScope::Read,
+            prefix: "rpt_abc".into(),
+            token_hash: hash(seed),
+            expires_at: expires_in.map(|d| now() + d),
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+pub async fn api_tokens_authenticate_expire_and_belong_to_their_owner(store: Arc<dyn Store>) {
+    let ada = user(&*store, "ada@example.com").await;
+    let eve = user(&*store, "eve@example.com").await;
+    let live = token(&*store, ada.id, "live", None).await;
+    token(&*store, ada.id, "expired", Some(Duration::seconds(-1))).await;
+    let (found, owner) = store
+        .authenticate_api_token(&hash("live"))
+        .await
+        .unwrap()
+        .expect("a live token authenticates");
+    assert_eq!((found.id, owner.id), (live, ada.id));
+    assert!(found.last_used_at.is_some(), "use is recorded");
+    assert!(store
+        .authenticate_api_token(&hash("expired"))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .authenticate_api_token(&hash("unknown"))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store.list_api_tokens(eve.id).await.unwrap().is_empty());
+    assert_eq!(store.count_api_tokens(ada.id).await.unwrap(), 2);
+    assert!(!store.delete_api_token(eve.id, live).await.unwrap());
+    assert!(store.delete_api_token(ada.id, live).await.unwrap());
+    assert!(store
+        .authenticate_api_token(&hash("live"))
+        .await
+        .unwrap()
+        .is_none());
+}
+
+pub async fn disabling_ends_sessions_and_tokens_at_once(store: Arc<dyn Store>) {
+    let ada = user(&*store, "ada@example.com").await;
+    let sid = session(&*store, ada.id, "s").await;
+    token(&*store, ada.id, "t", None).await;
+    let disabled = store.set_user_disabled(ada.id, true).await.unwrap();
+    assert!(disabled.disabled);
+    assert!(store.session_user(sid, ada.id).await.unwrap().is_none());
+    assert!(store
+        .authenticate_api_token(&hash("t"))
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store
+            .rotate_refresh_token(&hash("s"), &hash("s2"), now() + Duration::days(1))
+            .await
+            .unwrap(),
+        RefreshOutcome::Invalid
+    );
+    let enabled = store.set_user_disabled(ada.id, false).await.unwrap();
+    assert!(!enabled.disabled);
+    assert!(matches!(
+        store.set_user_disabled(Uuid::new_v4(), true).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+pub async fn users_are_listed_in_pages(store: Arc<dyn Store>) {
+    for n in 0..5 {
+        user(&*store, &format!("user{n}@example.com")).await;
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<Cursor> = None;
+    loop {
+        let page = store.list_users(cursor.as_ref(), 2).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        let last = page.last().unwrap();
+        cursor = Some(Cursor {
+            created_at: last.created_at,
+            id: last.id,
+        });
+        seen.extend(page.into_iter().map(|u| u.email));
+    }
+    assert_eq!(seen.len(), 5);
+    let mut unique = seen.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), 5, "no row appears on two pages");
+}
+
+pub async fn timestamps_read_back_as_written(store: Arc<dyn Store>) {
+    let ada = user(&*store, "ada@example.com").await;
+    let again = store.user_by_id(ada.id).await.unwrap().unwrap();
+    assert_eq!(again.created_at, ada.created_at);
+    assert_eq!(again, ada);
+    assert!((now() - ada.created_at).num_seconds().abs() < 60);
+}
+
+pub async fn the_database_answers_pings(store: Arc<dyn Store>) {
+    store.ping().await.unwrap();
+}
+
+/// Every case, by name, for the per-backend test generator.
+#[macro_export]
+macro_rules! conformance_cases {
+    ($run:ident) => {
+        $run!(
+            first_account_is_admin_and_later_ones_pass_the_gate,
+            concurrent_first_registrations_make_one_admin,
+            emails_are_unique,
+            invites_are_single_use_and_expire,
+            refresh_tokens_rotate_and_a_replay_revokes_the_session,
+            concurrent_use_of_one_refresh_token_rotates_once,
+            sessions_belong_to_their_owner,
+            a_password_change_revokes_the_other_sessions,
+            api_tokens_authenticate_expire_and_belong_to_their_owner,
+            disabling_ends_sessions_and_tokens_at_once,
+            users_are_listed_in_pages,
+            timestamps_read_back_as_written,
+            the_database_answers_pings,
+        );
+    };
+}
