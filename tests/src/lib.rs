@@ -184,3 +184,97 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+pub const PASSWORD: &str = "quiet harbor lantern 42";
+
+/// A signed-in browser: its cookie jar holds the refresh cookie.
+pub struct SignedIn {
+    pub browser: reqwest::Client,
+    pub token: String,
+    pub user: serde_json::Value,
+}
+
+impl SignedIn {
+    pub fn id(&self) -> String {
+        self.user["id"].as_str().expect("a user id").to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn register(&self, email: &str) -> reqwest::Response {
+        self.client()
+            .post(self.url("/api/v1/auth/register"))
+            .json(&serde_json::json!({
+                "email": email, "password": PASSWORD, "display_name": display_name(email)
+            }))
+            .send()
+            .await
+            .expect("register request")
+    }
+
+    pub async fn login_with(
+        &self,
+        browser: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        browser
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    pub async fn sign_in(&self, email: &str) -> SignedIn {
+        let browser = self.browser();
+        let response = self.login_with(&browser, email, PASSWORD).await;
+        assert_eq!(response.status(), 200, "sign in as {email}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        SignedIn {
+            browser,
+            token: body["access_token"].as_str().unwrap().to_owned(),
+            user: body["user"].clone(),
+        }
+    }
+
+    /// Registers (open registration or first account) and signs in.
+    pub async fn new_user(&self, email: &str) -> SignedIn {
+        let response = self.register(email).await;
+        assert_eq!(response.status(), 201, "register {email}");
+        self.sign_in(email).await
+    }
+}
+
+fn display_name(email: &str) -> String {
+    email.split('@').next().unwrap_or(email).to_owned()
+}
+
+/// Asserts a problem response and returns its body.
+pub async fn problem(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    assert_eq!(response.status(), status, "status for {code}");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: serde_json::Value = response.json().await.expect("a JSON problem");
+    assert_eq!(body["code"], code, "problem: {body}");
+    assert_eq!(body["status"], status);
+    body
+}
+
+/// The field names of a problem's `errors`.
+pub fn fields(problem: &serde_json::Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
