@@ -1,0 +1,150 @@
+//! The signed-in session.
+//!
+//! The access token lives only in memory, in a signal: never in
+//! `localStorage`, `sessionStorage` or a cookie written here. The
+//! long-lived refresh token is an HttpOnly cookie this code cannot read; on
+//! start-up and shortly before the access token expires, `POST
+//! /auth/refresh` exchanges it for a new access token.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use rapport_core::account::{LoginResponse, User};
+
+use crate::api;
+
+/// Refresh this long before the access token expires.
+const REFRESH_MARGIN_SECS: u64 = 60;
+/// Never schedule refreshes closer together than this.
+const MIN_REFRESH_DELAY_SECS: u64 = 10;
+/// After a failed refresh that may be temporary (network, busy server).
+const RETRY_DELAY_SECS: u64 = 30;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    pub access_token: String,
+    pub user: User,
+}
+
+/// Never prints the token.
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("access_token", &"…")
+            .field("user", &self.user)
+            .finish()
+    }
+}
+
+/// Shared through context; `Copy`, as it only holds arena handles.
+#[derive(Debug, Clone, Copy)]
+pub struct Auth {
+    session: RwSignal<Option<Session>>,
+    /// Changes only when the user does, not at every token renewal.
+    user: Memo<Option<User>>,
+    restoring: RwSignal<bool>,
+    refresh_timer: StoredValue<Option<TimeoutHandle>>,
+}
+
+pub fn provide_auth() -> Auth {
+    let session = RwSignal::new(None::<Session>);
+    let auth = Auth {
+        session,
+        user: Memo::new(move |_| session.with(|s| s.as_ref().map(|s| s.user.clone()))),
+        restoring: RwSignal::new(true),
+        refresh_timer: StoredValue::new(None),
+    };
+    provide_context(auth);
+    auth
+}
+
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+impl Auth {
+    /// Restores a session from the refresh cookie, if there is one.
+    pub fn restore(self) {
+        spawn_local(async move {
+            // No cookie or an ended session: simply not signed in.
+            if let Ok(response) = api::refresh().await {
+                self.signed_in(response);
+            }
+            self.restoring.set(false);
+        });
+    }
+
+    /// True until the start-up refresh has answered.
+    pub fn restoring(self) -> bool {
+        self.restoring.get()
+    }
+
+    /// The signed-in user (reactive).
+    pub fn user(self) -> Option<User> {
+        self.user.get()
+    }
+
+    /// Whether someone is signed in (reactive).
+    pub fn is_signed_in(self) -> bool {
+        self.user.with(Option::is_some)
+    }
+
+    /// The current access token, for a request (not reactive).
+    pub fn access_token(self) -> Option<String> {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.access_token.clone()))
+    }
+
+    /// Keeps a new access token and schedules its renewal.
+    pub fn signed_in(self, response: LoginResponse) {
+        let delay = response
+            .expires_in
+            .saturating_sub(REFRESH_MARGIN_SECS)
+            .max(MIN_REFRESH_DELAY_SECS);
+        self.session.set(Some(Session {
+            access_token: response.access_token,
+            user: response.user,
+        }));
+        self.schedule_refresh(delay);
+    }
+
+    /// Forgets the session here (the server side is `api::logout`).
+    pub fn clear(self) {
+        self.cancel_refresh();
+        self.session.set(None);
+    }
+
+    fn schedule_refresh(self, delay_secs: u64) {
+        self.cancel_refresh();
+        let handle = set_timeout_with_handle(
+            move || spawn_local(self.renew()),
+            Duration::from_secs(delay_secs),
+        )
+        .ok();
+        self.refresh_timer.set_value(handle);
+    }
+
+    fn cancel_refresh(self) {
+        if let Some(handle) = self.refresh_timer.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+    }
+
+    async fn renew(self) {
+        if !self.session.with_untracked(Option::is_some) {
+            return;
+        }
+        let outcome = api::refresh().await;
+        if !self.session.with_untracked(Option::is_some) {
+            // Signed out while the refresh was under way.
+            return;
+        }
+        match outcome {
+            Ok(response) => self.signed_in(response),
+            // The session ended on the server (signed out elsewhere, disabled).
+            Err(problem) if problem.status == 401 || problem.status == 403 => self.clear(),
+            Err(_) => self.schedule_refresh(RETRY_DELAY_SECS),
+        }
+    }
+}

@@ -1,0 +1,417 @@
+//! The pages: home (signed in), sign-in, registration and "not found".
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::NavigateOptions;
+use rapport_core::account::{LoginRequest, RegisterRequest, Role, User};
+use rapport_core::{FieldErrors, Problem, Validate};
+
+use crate::api::{self, ApiResult, InstanceInfo};
+use crate::auth::use_auth;
+use crate::components::{
+    names_field, set_title, Field, Loading, PageHeading, ProblemAlert, SubmitButton,
+};
+
+pub type InstanceResource = LocalResource<ApiResult<InstanceInfo>>;
+
+pub fn use_instance() -> InstanceResource {
+    expect_context::<InstanceResource>()
+}
+
+/// Navigation that replaces the history entry (for redirects).
+fn replacing() -> NavigateOptions {
+    NavigateOptions {
+        replace: true,
+        ..Default::default()
+    }
+}
+
+/// The same problem the server would answer, found before sending.
+fn invalid_fields(errors: FieldErrors) -> Problem {
+    let mut problem = Problem::new(
+        422,
+        "validation_failed",
+        "Unprocessable Entity",
+        "Some fields need a change.",
+    );
+    problem.errors = errors.into_vec();
+    problem
+}
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let auth = use_auth();
+    move || match auth.user() {
+        Some(user) => view! { <Dashboard user /> }.into_any(),
+        None => view! { <Redirect path="/signin" options=replacing() /> }.into_any(),
+    }
+}
+
+#[component]
+fn Dashboard(user: User) -> impl IntoView {
+    set_title("Home");
+    let auth = use_auth();
+    let problem = RwSignal::new(None::<Problem>);
+    let sign_out = Action::new_local(move |_: &()| async move {
+        let result = match auth.access_token() {
+            Some(token) => api::logout(&token).await,
+            None => Ok(()),
+        };
+        match result {
+            Ok(()) => auth.clear(),
+            Err(error) => problem.set(Some(error)),
+        }
+    });
+    let busy = sign_out.pending();
+    let role = match user.role {
+        Role::Admin => "Administrator",
+        Role::User => "Member",
+    };
+    view! {
+        <section class="card" aria-labelledby="greeting">
+            <PageHeading id="greeting">"Hello, " {user.display_name.clone()}</PageHeading>
+            <p class="lead">"You are signed in to Rapport."</p>
+            <dl class="facts">
+                <div>
+                    <dt>"Email"</dt>
+                    <dd id="user-email">{user.email.clone()}</dd>
+                </div>
+                <div>
+                    <dt>"Role"</dt>
+                    <dd id="user-role">
+                        <span class=match user.role {
+                            Role::Admin => "badge admin",
+                            Role::User => "badge",
+                        }>{role}</span>
+                    </dd>
+                </div>
+            </dl>
+            <p class="muted">
+                "Your contacts, conversations and reminders will live here soon."
+            </p>
+            <ProblemAlert problem />
+            <div class="actions">
+                <button
+                    id="sign-out"
+                    type="button"
+                    class="button"
+                    disabled=move || busy.get()
+                    aria-busy=move || busy.get().then_some("true")
+                    on:click=move |_| {
+                        problem.set(None);
+                        sign_out.dispatch(());
+                    }
+                >
+                    {move || if busy.get() { "Signing out…" } else { "Sign out" }}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    set_title("Sign in");
+    let auth = use_auth();
+    let instance = use_instance();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<Problem>);
+    let submit = Action::new_local(move |request: &LoginRequest| {
+        let request = request.clone();
+        async move {
+            match api::login(&request).await {
+                Ok(response) => auth.signed_in(response),
+                Err(error) => problem.set(Some(error)),
+            }
+        }
+    });
+    let busy = submit.pending();
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let request = LoginRequest {
+            email: email.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+        };
+        match request.validate() {
+            Ok(()) => {
+                problem.set(None);
+                submit.dispatch(request);
+            }
+            Err(errors) => problem.set(Some(invalid_fields(errors))),
+        }
+    };
+    let info = Memo::new(move |_| instance.get().and_then(Result::ok));
+    let invalid =
+        move |field: &'static str| Signal::derive(move || problem.with(|p| names_field(p, field)));
+
+    view! {
+        <Show
+            when=move || !auth.is_signed_in()
+            fallback=|| view! { <Redirect path="/" options=replacing() /> }
+        >
+            <section class="card" aria-labelledby="signin-heading">
+                <PageHeading id="signin-heading">"Sign in"</PageHeading>
+                <p class="lead">"Welcome back to Rapport."</p>
+                {move || {
+                    info.get()
+                        .filter(|i| i.first_account)
+                        .map(|_| {
+                            view! {
+                                <p class="notice">
+                                    "This Rapport has no accounts yet. "
+                                    <a href="/register">"Create the admin account"</a>
+                                    " to get started."
+                                </p>
+                            }
+                        })
+                }}
+                <form class="form" on:submit=on_submit novalidate>
+                    <Field
+                        id="email"
+                        label="Email"
+                        kind="email"
+                        autocomplete="username"
+                        required=true
+                        value=email
+                        invalid=invalid("email")
+                    />
+                    <Field
+                        id="password"
+                        label="Password"
+                        kind="password"
+                        autocomplete="current-password"
+                        required=true
+                        value=password
+                        invalid=invalid("password")
+                    />
+                    <ProblemAlert problem />
+                    <SubmitButton id="sign-in" label="Sign in" busy_label="Signing in…" busy />
+                </form>
+                {move || {
+                    info.get()
+                        .filter(|i| i.can_register() && !i.first_account)
+                        .map(|_| {
+                            view! {
+                                <p class="switch">
+                                    "New here? " <a href="/register">"Create an account"</a>
+                                </p>
+                            }
+                        })
+                }}
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+pub fn Register() -> impl IntoView {
+    set_title("Create an account");
+    let auth = use_auth();
+    let instance = use_instance();
+    let info = Memo::new(move |_| instance.get());
+    // Outside the form, so that typed values survive a re-render.
+    let fields = RegisterFields {
+        display_name: RwSignal::new(String::new()),
+        email: RwSignal::new(String::new()),
+        password: RwSignal::new(String::new()),
+        invite_code: RwSignal::new(String::new()),
+        problem: RwSignal::new(None),
+    };
+    view! {
+        <Show
+            when=move || !auth.is_signed_in()
+            fallback=|| view! { <Redirect path="/" options=replacing() /> }
+        >
+            {move || match info.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(problem)) => {
+                    view! {
+                        <section class="card">
+                            <PageHeading>"Create an account"</PageHeading>
+                            <ProblemAlert problem=Signal::derive(move || Some(problem.clone())) />
+                            <div class="actions">
+                                <button
+                                    id="retry"
+                                    type="button"
+                                    class="button"
+                                    on:click=move |_| instance.refetch()
+                                >
+                                    "Try again"
+                                </button>
+                            </div>
+                        </section>
+                    }
+                        .into_any()
+                }
+                Some(Ok(info)) if !info.can_register() => {
+                    view! {
+                        <section class="card">
+                            <PageHeading>"Registration is closed"</PageHeading>
+                            <p class="lead">
+                                "This Rapport does not take new accounts. Ask its administrator to create one for you."
+                            </p>
+                            <p class="switch">
+                                "Have an account? " <a href="/signin">"Sign in"</a>
+                            </p>
+                        </section>
+                    }
+                        .into_any()
+                }
+                Some(Ok(info)) => view! { <RegisterForm info fields /> }.into_any(),
+            }}
+        </Show>
+    }
+}
+
+/// The signals of the registration form.
+#[derive(Clone, Copy)]
+struct RegisterFields {
+    display_name: RwSignal<String>,
+    email: RwSignal<String>,
+    password: RwSignal<String>,
+    invite_code: RwSignal<String>,
+    problem: RwSignal<Option<Problem>>,
+}
+
+#[component]
+fn RegisterForm(info: InstanceInfo, fields: RegisterFields) -> impl IntoView {
+    let auth = use_auth();
+    let instance = use_instance();
+    let problem = fields.problem;
+    let submit = Action::new_local(move |request: &RegisterRequest| {
+        let request = request.clone();
+        async move {
+            if let Err(error) = api::register(&request).await {
+                problem.set(Some(error));
+                return;
+            }
+            let login = LoginRequest {
+                email: request.email,
+                password: request.password,
+            };
+            match api::login(&login).await {
+                Ok(response) => auth.signed_in(response),
+                Err(mut error) => {
+                    error.detail = format!(
+                        "Your account was created, but signing in failed: {} Try signing in.",
+                        error.detail
+                    );
+                    problem.set(Some(error));
+                }
+            }
+            // The instance has an account now.
+            instance.refetch();
+        }
+    });
+    let busy = submit.pending();
+    let needs_invite = info.needs_invite();
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let request = RegisterRequest {
+            email: fields.email.get_untracked().trim().to_owned(),
+            password: fields.password.get_untracked(),
+            display_name: fields.display_name.get_untracked().trim().to_owned(),
+            invite_code: needs_invite.then(|| fields.invite_code.get_untracked().trim().to_owned()),
+        };
+        match request.validate() {
+            Ok(()) => {
+                problem.set(None);
+                submit.dispatch(request);
+            }
+            Err(errors) => problem.set(Some(invalid_fields(errors))),
+        }
+    };
+    let invalid =
+        move |field: &'static str| Signal::derive(move || problem.with(|p| names_field(p, field)));
+    let (heading, lead) = if info.first_account {
+        (
+            "Create the admin account",
+            "No one has an account here yet. The first account administers this Rapport: it invites people and manages accounts, but never sees anyone else's contacts.",
+        )
+    } else {
+        (
+            "Create your account",
+            "Keep track of the people you meet and stay in touch.",
+        )
+    };
+
+    view! {
+        <section class="card" aria-labelledby="register-heading">
+            <PageHeading id="register-heading">{heading}</PageHeading>
+            <p class="lead">{lead}</p>
+            <form class="form" on:submit=on_submit novalidate>
+                <Field
+                    id="display-name"
+                    label="Your name"
+                    autocomplete="name"
+                    required=true
+                    value=fields.display_name
+                    invalid=invalid("display_name")
+                />
+                <Field
+                    id="email"
+                    label="Email"
+                    kind="email"
+                    autocomplete="email"
+                    required=true
+                    value=fields.email
+                    invalid=invalid("email")
+                />
+                <Field
+                    id="password"
+                    label="Password"
+                    kind="password"
+                    autocomplete="new-password"
+                    hint="At least 8 characters. A few unrelated words make a strong password."
+                    required=true
+                    minlength=8
+                    value=fields.password
+                    invalid=invalid("password")
+                />
+                {needs_invite
+                    .then(|| {
+                        view! {
+                            <Field
+                                id="invite-code"
+                                label="Invite code"
+                                hint="This Rapport takes new people by invitation: enter the code you were given."
+                                required=true
+                                value=fields.invite_code
+                                invalid=invalid("invite_code")
+                            />
+                        }
+                    })}
+                <ProblemAlert problem />
+                <SubmitButton
+                    id="register"
+                    label=if info.first_account { "Create admin account" } else { "Create account" }
+                    busy_label="Creating your account…"
+                    busy
+                />
+            </form>
+            <p class="switch">"Already have an account? " <a href="/signin">"Sign in"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    set_title("Page not found");
+    view! {
+        <section class="card">
+            <PageHeading>"Page not found"</PageHeading>
+            <p class="lead">"There is nothing at this address."</p>
+            <p class="switch">
+                <a href="/">"Go to the start page"</a>
+            </p>
+        </section>
+    }
+}
