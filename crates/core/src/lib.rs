@@ -3,6 +3,7 @@
 //! `wasm32-unknown-unknown` as well as for the server.
 
 pub mod account;
+pub mod interaction;
 pub mod problem;
 pub mod validate;
 

@@ -10,8 +10,12 @@ use rapport_storage::{RegistrationRefusal, StoreError};
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// Boxed, so that `Result<T, ApiError>` stays small on the happy path.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<ApiErrorData>);
+
+#[derive(Debug)]
+pub struct ApiErrorData {
     pub status: StatusCode,
     pub code: &'static str,
     pub detail: String,
@@ -22,9 +26,23 @@ pub struct ApiError {
     pub internal: Option<String>,
 }
 
+impl std::ops::Deref for ApiError {
+    type Target = ApiErrorData;
+
+    fn deref(&self) -> &ApiErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut ApiErrorData {
+        &mut self.0
+    }
+}
+
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError {
+        ApiError(Box::new(ApiErrorData {
             status,
             code,
             detail: detail.into(),
@@ -32,7 +50,7 @@ impl ApiError {
             retry_after: None,
             allow: None,
             internal: None,
-        }
+        }))
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {

@@ -19,7 +19,7 @@ pub(crate) use user_columns;
 
 macro_rules! token_columns {
     () => {
-        "id, name, scope, prefix, created_at, expires_at, last_used_at"
+        "id, user_id, name, scope, prefix, created_at, expires_at, last_used_at"
     };
 }
 pub(crate) use token_columns;
@@ -81,13 +81,14 @@ impl SessionRow {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct TokenRow {
-    id: Uuid,
+    pub(crate) id: Uuid,
+    pub(crate) user_id: Uuid,
     name: String,
     scope: String,
     prefix: String,
     created_at: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
-    last_used_at: Option<DateTime<Utc>>,
+    pub(crate) last_used_at: Option<DateTime<Utc>>,
 }
 
 impl From<TokenRow> for ApiToken {
@@ -605,18 +606,20 @@ macro_rules! impl_store {
             ) -> $crate::Result<Option<(rapport_core::account::ApiToken, $crate::UserRecord)>>
             {
                 let now = $crate::now();
-                let found: Option<(uuid::Uuid, uuid::Uuid)> = sqlx::query_as(
-                    "SELECT id, user_id FROM api_tokens
-                     WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
-                )
+                let found: Option<$crate::sql::TokenRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    $crate::sql::token_columns!(),
+                    " FROM api_tokens
+                      WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)"
+                ))
                 .bind(hash)
                 .bind(now)
                 .fetch_optional(self.reader())
                 .await?;
-                let Some((token_id, user_id)) = found else {
+                let Some(mut token) = found else {
                     return Ok(None);
                 };
-                let Some(user) = self.user_by_id(user_id).await? else {
+                let Some(user) = self.user_by_id(token.user_id).await? else {
                     return Ok(None);
                 };
                 if user.disabled {
@@ -625,26 +628,18 @@ macro_rules! impl_store {
                 let stale_before = now - chrono::Duration::seconds(
                     $crate::sql::TOKEN_TOUCH_INTERVAL_SECS,
                 );
-                let mut tx = self.begin_write().await?;
-                sqlx::query(
-                    "UPDATE api_tokens SET last_used_at = $1
-                     WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
-                )
-                .bind(now)
-                .bind(token_id)
-                .bind(stale_before)
-                .execute(&mut *tx)
-                .await?;
-                let row: Option<$crate::sql::TokenRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    $crate::sql::token_columns!(),
-                    " FROM api_tokens WHERE id = $1"
-                ))
-                .bind(token_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(row.map(|row| (row.into(), user)))
+                // Most uses only read: the write happens once a minute at most.
+                if token.last_used_at.is_none_or(|used| used < stale_before) {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(token.id)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    token.last_used_at = Some(now);
+                }
+                Ok(Some((token.into(), user)))
             }
 
             async fn create_invite(

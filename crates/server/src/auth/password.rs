@@ -1,14 +1,19 @@
 //! Password hashing with argon2id, off the async workers and bounded: a
-//! fixed number of hashes run at once on the blocking pool, a bounded
-//! number may wait, and past that callers get [`HasherBusy`] (a 503) at
-//! once instead of stalling every request behind a queue of hashes.
+//! fixed pool of hashing threads (one per core by default), a bounded number
+//! of hashes may wait for them, and past that callers get [`HasherBusy`] (a
+//! 503) at once instead of stalling every request behind a queue of hashes.
+//!
+//! A dedicated pool rather than the async runtime's blocking threads also
+//! bounds memory: each hash needs 19 MiB, which the allocator keeps per
+//! thread for reuse, so a few long-lived threads keep a few such buffers.
 
-use std::sync::Arc;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
 /// OWASP's minimum for argon2id: 19 MiB, two passes, one lane.
 pub const MIN_MEMORY_KIB: u32 = 19_456;
@@ -25,12 +30,14 @@ pub enum HashError {
     Failed(String),
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
 #[derive(Clone)]
 pub struct PasswordHasher {
     /// Hashes waiting or running.
     queue: Arc<Semaphore>,
-    /// Hashes running.
-    running: Arc<Semaphore>,
+    /// Work for the hashing threads; they stop when the hasher is dropped.
+    jobs: mpsc::Sender<Job>,
     /// Verified against when the account does not exist, so that an unknown
     /// email costs the same time as a wrong password.
     dummy_hash: Arc<str>,
@@ -39,7 +46,7 @@ pub struct PasswordHasher {
 /// A place in the hasher's queue, held for one hash or verification.
 pub struct HashSlot {
     _queued: OwnedSemaphorePermit,
-    running: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
 }
 
 /// The outcome of checking a password.
@@ -92,12 +99,28 @@ fn is_weak(hash: &PasswordHash<'_>) -> bool {
 }
 
 impl PasswordHasher {
-    /// `parallelism` hashes at once, `queue` (≥ parallelism) waiting or running.
+    /// `parallelism` hashing threads, `queue` (≥ parallelism) hashes
+    /// waiting or running.
     pub fn new(parallelism: usize, queue: usize) -> Self {
         let parallelism = parallelism.max(1);
+        let (jobs, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..parallelism {
+            let receiver = receiver.clone();
+            std::thread::Builder::new()
+                .name(format!("rapport-hash-{n}"))
+                .spawn(move || loop {
+                    let job = receiver.lock().map(|r| r.recv());
+                    match job {
+                        Ok(Ok(job)) => job(),
+                        _ => break,
+                    }
+                })
+                .expect("cannot start a password hashing thread");
+        }
         PasswordHasher {
             queue: Arc::new(Semaphore::new(queue.max(parallelism))),
-            running: Arc::new(Semaphore::new(parallelism)),
+            jobs,
             dummy_hash: hash_blocking("rapport dummy password, never matches")
                 .expect("hashing works")
                 .into(),
@@ -113,7 +136,7 @@ impl PasswordHasher {
             .map_err(|_| HasherBusy)?;
         Ok(HashSlot {
             _queued: queued,
-            running: self.running.clone(),
+            jobs: self.jobs.clone(),
         })
     }
 
@@ -124,14 +147,13 @@ impl PasswordHasher {
 
 impl HashSlot {
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
-        let _running = self
-            .running
-            .acquire()
-            .await
-            .expect("the hasher semaphore is never closed");
-        tokio::task::spawn_blocking(work)
-            .await
-            .expect("password hashing does not panic")
+        let (done, result) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work());
+            }))
+            .expect("the hashing threads live as long as the hasher");
+        result.await.expect("password hashing does not panic")
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {

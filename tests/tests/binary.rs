@@ -1,0 +1,200 @@
+//! The `rapport` binary itself: zero-configuration start, the admin and
+//! backup commands next to a running server, and graceful shutdown.
+//!
+//! Uses RAPPORT_BIN, or target/debug/rapport (built by scripts/test).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use rapport_tests::in_ci;
+
+fn binary() -> Option<PathBuf> {
+    let path = std::env::var_os("RAPPORT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/rapport")
+        });
+    if path.exists() {
+        return Some(path);
+    }
+    if in_ci() {
+        panic!(
+            "{} is missing: build it with `cargo build -p rapport-server --bin rapport`",
+            path.display()
+        );
+    }
+    eprintln!(
+        "\n!!! SKIPPED: {} is missing; build it with `cargo build -p rapport-server --bin rapport`.\n",
+        path.display()
+    );
+    None
+}
+
+struct Running {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn rapport(binary: &Path, data_dir: &Path) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .env_remove("RAPPORT_DATABASE_URL")
+        .env_remove("RAPPORT_JWT_SECRET")
+        .env("RAPPORT_DATA_DIR", data_dir)
+        .env("RAPPORT_LOG", "warn");
+    command
+}
+
+fn serve(binary: &Path, data_dir: &Path) -> Running {
+    let mut child = rapport(binary, data_dir)
+        .env("RAPPORT_ADDR", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start rapport");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("Rapport listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    Running { child, base }
+}
+
+#[tokio::test]
+async fn the_binary_serves_with_no_configuration_and_stops_gracefully() {
+    let Some(binary) = binary() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let mut server = serve(&binary, data.path());
+    assert!(server.base.starts_with("http://127.0.0.1:"));
+    let client = reqwest::Client::new();
+    let health = client
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = client
+        .get(format!("{}/readyz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    assert!(
+        data.path().join("rapport.db").exists(),
+        "SQLite in the data dir"
+    );
+    let secret = data.path().join("jwt-secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secret).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // Admin commands work beside the running server, on the same database.
+    let created = rapport(&binary, data.path())
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+            "--admin",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let stdout = String::from_utf8(created.stdout).unwrap();
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Password: "))
+        .expect("a generated password is printed")
+        .to_owned();
+    let login = client
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&serde_json::json!({"email": "ops@example.com", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+
+    let backup = data.path().join("copy.db");
+    let backed_up = rapport(&binary, data.path())
+        .args(["backup", backup.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        backed_up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backed_up.stderr)
+    );
+    let copy = rapport_storage::connect(&format!("sqlite://{}", backup.display()))
+        .await
+        .unwrap();
+    assert!(copy
+        .user_by_email("ops@example.com")
+        .await
+        .unwrap()
+        .is_some());
+    let again = rapport(&binary, data.path())
+        .args(["backup", backup.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+
+    let disabled = rapport(&binary, data.path())
+        .args(["admin", "disable-user", "--email", "ops@example.com"])
+        .output()
+        .unwrap();
+    assert!(disabled.status.success());
+    let refused = client
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&serde_json::json!({"email": "ops@example.com", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+
+    let terminated = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let status = server.child.wait().unwrap();
+    assert!(
+        status.success(),
+        "SIGTERM ends the server cleanly: {status:?}"
+    );
+}
+
+#[test]
+fn a_short_jwt_secret_is_refused_at_start() {
+    let Some(binary) = binary() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let output = rapport(&binary, data.path())
+        .env("RAPPORT_JWT_SECRET", "too short")
+        .env("RAPPORT_ADDR", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("at least 32 bytes"));
+}
