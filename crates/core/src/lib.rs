@@ -3,7 +3,10 @@
 //! `wasm32-unknown-unknown` as well as for the server.
 
 pub mod account;
+pub mod contact;
+pub mod familiarity;
 pub mod interaction;
+pub mod network;
 pub mod problem;
 pub mod validate;
 

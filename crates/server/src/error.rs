@@ -182,6 +182,30 @@ impl From<StoreError> for ApiError {
                 "Something with that unique value already exists.",
             ),
             StoreError::Registration(refusal) => registration_refused(refusal),
+            StoreError::Stale => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                "It changed since you read it: fetch it again, reapply your change and send the new ETag in If-Match.",
+            ),
+            StoreError::InvalidReference { field } => {
+                ApiError::invalid_field(&field, "names nothing of yours with that id")
+            }
+            StoreError::Transition { from, allowed } => {
+                let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+                let mut error = ApiError::conflict(
+                    "illegal_transition",
+                    format!(
+                        "The connection is `{}`; from there it can become: {}.",
+                        from.as_str(),
+                        names.join(", ")
+                    ),
+                );
+                error.errors = vec![FieldError {
+                    field: "status".into(),
+                    message: format!("must be one of: {}", names.join(", ")),
+                }];
+                error
+            }
             other => ApiError::internal(other),
         }
     }

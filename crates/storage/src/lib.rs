@@ -16,11 +16,16 @@ use uuid::Uuid;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod cursor;
+pub mod network;
 pub mod postgres;
 mod sql;
+mod sql_network;
 pub mod sqlite;
 
 pub use cursor::Cursor;
+pub use network::{
+    ContactQuery, ContactRecord, ContactSort, InteractionQuery, NetworkRow, NetworkStore, SortKey,
+};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -30,6 +35,18 @@ pub enum StoreError {
     NotFound,
     #[error("a unique value (such as an email address) is already taken")]
     Duplicate,
+    /// The object changed since the version the writer read (HTTP 412).
+    #[error("the object has changed since it was read")]
+    Stale,
+    /// A field names an object that does not exist for this owner.
+    #[error("{field} names nothing of yours")]
+    InvalidReference { field: String },
+    /// The connection flow does not allow this step.
+    #[error("cannot go from {from:?} to the requested status")]
+    Transition {
+        from: rapport_core::contact::ConnectionStatus,
+        allowed: &'static [rapport_core::contact::ConnectionStatus],
+    },
     #[error("registration refused: {0:?}")]
     Registration(RegistrationRefusal),
     #[error("not supported: {0}")]
@@ -150,7 +167,7 @@ pub struct NewInvite {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: NetworkStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Is the database reachable?

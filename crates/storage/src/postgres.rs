@@ -59,3 +59,4 @@ impl PgStore {
 }
 
 crate::sql::impl_store!(PgStore);
+crate::sql_network::impl_network_store!(PgStore, Postgres);

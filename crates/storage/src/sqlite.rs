@@ -69,3 +69,4 @@ impl SqliteStore {
 }
 
 crate::sql::impl_store!(SqliteStore);
+crate::sql_network::impl_network_store!(SqliteStore, Sqlite);

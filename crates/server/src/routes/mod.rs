@@ -4,9 +4,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod contacts;
 pub mod health;
+pub mod interactions;
 pub mod me;
 pub mod pagination;
+pub mod versioning;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
@@ -43,6 +46,24 @@ api_routes! {
     patch "/admin/users/{id}" => admin::update_user,
     get "/admin/invites" => admin::list_invites,
     post "/admin/invites" => admin::create_invite,
+    get "/me/settings" => contacts::get_settings,
+    put "/me/settings" => contacts::put_settings,
+    get "/contacts" => contacts::list_contacts,
+    post "/contacts" => contacts::create_contact,
+    get "/contacts/{id}" => contacts::get_contact,
+    patch "/contacts/{id}" => contacts::update_contact,
+    delete "/contacts/{id}" => contacts::delete_contact,
+    put "/contacts/{id}/comfort" => contacts::set_comfort,
+    get "/contacts/{id}/comfort/history" => contacts::comfort_history,
+    get "/contacts/{id}/familiarity" => contacts::get_familiarity,
+    post "/contacts/{id}/connection" => contacts::change_connection,
+    get "/contacts/{id}/connection/history" => contacts::connection_history,
+    get "/network" => contacts::network,
+    get "/interactions" => interactions::list_interactions,
+    post "/interactions" => interactions::create_interaction,
+    get "/interactions/{id}" => interactions::get_interaction,
+    patch "/interactions/{id}" => interactions::update_interaction,
+    delete "/interactions/{id}" => interactions::delete_interaction,
 }
 
 /// Does a route template such as `/me/tokens/{id}` match a concrete path?

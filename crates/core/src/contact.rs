@@ -1,0 +1,594 @@
+//! Contacts: the people in *my* network, with how we met, the referral
+//! comfort I give them and the connection flow toward them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use uuid::Uuid;
+
+use crate::validate::{self, FieldErrors, Validate};
+
+pub const NAME_MAX: usize = 200;
+pub const SHORT_TEXT_MAX: usize = 200;
+pub const NOTES_MAX: usize = 20_000;
+pub const LIST_MAX: usize = 10;
+pub const TAGS_MAX: usize = 30;
+pub const TAG_MAX_CHARS: usize = 50;
+pub const URL_MAX_CHARS: usize = 2048;
+pub const PHONE_MAX_CHARS: usize = 50;
+pub const PLACE_MAX: usize = 500;
+pub const CONTEXT_MAX: usize = 2000;
+pub const CADENCE_MAX_DAYS: u16 = 3650;
+
+/// Distinguishes a field left out of a PATCH (`None`) from one set to null
+/// (`Some(None)`).
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// The first meeting.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HowMet {
+    #[serde(default)]
+    pub met_on: Option<NaiveDate>,
+    /// An event of mine where we met.
+    #[serde(default)]
+    pub event_id: Option<Uuid>,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub context: Option<String>,
+    /// Another of my contacts who introduced us.
+    #[serde(default)]
+    pub introduced_by: Option<Uuid>,
+}
+
+impl HowMet {
+    pub fn is_empty(&self) -> bool {
+        *self == HowMet::default()
+    }
+
+    fn check(&self, errors: &mut FieldErrors) {
+        optional_text(errors, "how_met.place", &self.place, PLACE_MAX, false);
+        optional_text(errors, "how_met.context", &self.context, CONTEXT_MAX, true);
+        if let Some(date) = self.met_on {
+            errors.check("how_met.met_on", plausible_date(date));
+        }
+    }
+}
+
+/// Where I stand in asking to connect (on LinkedIn or on this instance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    NotConnected,
+    /// I asked whether they are open to connecting.
+    Asked,
+    /// They said yes: I can send the invitation.
+    Open,
+    NotNow,
+    /// I sent the invitation.
+    Invited,
+    Connected,
+    Declined,
+    TheyInvitedMe,
+}
+
+impl ConnectionStatus {
+    pub const ALL: [ConnectionStatus; 8] = [
+        ConnectionStatus::NotConnected,
+        ConnectionStatus::Asked,
+        ConnectionStatus::Open,
+        ConnectionStatus::NotNow,
+        ConnectionStatus::Invited,
+        ConnectionStatus::Connected,
+        ConnectionStatus::Declined,
+        ConnectionStatus::TheyInvitedMe,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionStatus::NotConnected => "not_connected",
+            ConnectionStatus::Asked => "asked",
+            ConnectionStatus::Open => "open",
+            ConnectionStatus::NotNow => "not_now",
+            ConnectionStatus::Invited => "invited",
+            ConnectionStatus::Connected => "connected",
+            ConnectionStatus::Declined => "declined",
+            ConnectionStatus::TheyInvitedMe => "they_invited_me",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ConnectionStatus> {
+        ConnectionStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+
+    /// The ask-first flow: not connected → asked → open / not now → invited
+    /// → connected / declined, plus "they invited me". An open networker may
+    /// invite without asking; a "not now" or a decline can be asked again
+    /// later; a connection can end.
+    pub fn allowed_next(self) -> &'static [ConnectionStatus] {
+        use ConnectionStatus::*;
+        match self {
+            NotConnected => &[Asked, Invited, TheyInvitedMe],
+            Asked => &[Open, NotNow, Declined],
+            Open => &[Invited],
+            NotNow => &[Asked],
+            Invited => &[Connected, Declined],
+            TheyInvitedMe => &[Connected, Declined],
+            Declined => &[Asked, NotConnected],
+            Connected => &[NotConnected],
+        }
+    }
+
+    pub fn can_become(self, next: ConnectionStatus) -> bool {
+        self.allowed_next().contains(&next)
+    }
+}
+
+/// A new contact. Only `name` is required.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewContact {
+    pub name: String,
+    #[serde(default)]
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub phones: Vec<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    /// Profile and web addresses, e.g. a LinkedIn profile.
+    #[serde(default)]
+    pub urls: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub how_met: Option<HowMet>,
+    /// Keep in touch every this many days (1 to 3650); none: my default.
+    #[serde(default)]
+    pub cadence_days: Option<u16>,
+    #[serde(default)]
+    pub archived: bool,
+}
+
+/// Changes to a contact: a field left out stays as it is; `null` clears it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phones: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub company: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub title: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub location: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urls: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub notes: Option<Option<String>>,
+    /// Replaces the whole record; `null` clears it.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<HowMet>))]
+    pub how_met: Option<Option<HowMet>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u16>))]
+    pub cadence_days: Option<Option<u16>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived: Option<bool>,
+}
+
+impl ContactPatch {
+    /// Applies the patch to a contact's editable fields.
+    pub fn apply(self, to: &mut NewContact) {
+        if let Some(v) = self.name {
+            to.name = v;
+        }
+        if let Some(v) = self.emails {
+            to.emails = v;
+        }
+        if let Some(v) = self.phones {
+            to.phones = v;
+        }
+        if let Some(v) = self.company {
+            to.company = v;
+        }
+        if let Some(v) = self.title {
+            to.title = v;
+        }
+        if let Some(v) = self.location {
+            to.location = v;
+        }
+        if let Some(v) = self.urls {
+            to.urls = v;
+        }
+        if let Some(v) = self.tags {
+            to.tags = v;
+        }
+        if let Some(v) = self.notes {
+            to.notes = v;
+        }
+        if let Some(v) = self.how_met {
+            to.how_met = v;
+        }
+        if let Some(v) = self.cadence_days {
+            to.cadence_days = v;
+        }
+        if let Some(v) = self.archived {
+            to.archived = v;
+        }
+    }
+}
+
+fn optional_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &Option<String>,
+    max: usize,
+    multiline: bool,
+) {
+    let Some(value) = value else { return };
+    if value.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters long"));
+    } else if !multiline && value.chars().any(char::is_control) {
+        errors.add(field, "must be a single line without control characters");
+    }
+}
+
+/// Dates from 1900 to 2200: anything else is a typo.
+pub fn plausible_date(date: NaiveDate) -> Result<(), String> {
+    let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
+    let latest = NaiveDate::from_ymd_opt(2200, 12, 31).expect("a valid date");
+    if date < earliest || date > latest {
+        Err("must be a date between 1900-01-01 and 2200-12-31".into())
+    } else {
+        Ok(())
+    }
+}
+
+fn check_list(
+    errors: &mut FieldErrors,
+    field: &str,
+    values: &[String],
+    max_items: usize,
+    check: impl Fn(&str) -> Result<(), String>,
+) {
+    if values.len() > max_items {
+        errors.add(field, format!("can hold at most {max_items} entries"));
+        return;
+    }
+    for (index, value) in values.iter().enumerate() {
+        if let Err(message) = check(value) {
+            errors.add(&format!("{field}[{index}]"), message);
+        }
+    }
+}
+
+/// `http://` or `https://`, a host, no spaces.
+pub fn url(value: &str) -> Result<(), String> {
+    let value = value.trim();
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        _ if value.chars().count() > URL_MAX_CHARS => {
+            Err(format!("must be at most {URL_MAX_CHARS} characters long"))
+        }
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !value.contains(char::is_whitespace) =>
+        {
+            Ok(())
+        }
+        _ => Err("must be a web address starting with https:// or http://".into()),
+    }
+}
+
+fn phone(value: &str) -> Result<(), String> {
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    if value.chars().count() > PHONE_MAX_CHARS {
+        Err(format!("must be at most {PHONE_MAX_CHARS} characters long"))
+    } else if digits < 3
+        || !value
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().xext/".contains(c))
+    {
+        Err("must be a phone number (digits, spaces, + - ( ) .)".into())
+    } else {
+        Ok(())
+    }
+}
+
+fn tag(value: &str) -> Result<(), String> {
+    let value = value.trim();
+    if value.is_empty() {
+        Err("must not be empty".into())
+    } else if value.chars().count() > TAG_MAX_CHARS {
+        Err(format!("must be at most {TAG_MAX_CHARS} characters long"))
+    } else if value.chars().any(char::is_control) {
+        Err("must not contain control characters".into())
+    } else {
+        Ok(())
+    }
+}
+
+impl Validate for NewContact {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        errors.check("name", validate::required_text(&self.name, NAME_MAX));
+        check_list(
+            &mut errors,
+            "emails",
+            &self.emails,
+            LIST_MAX,
+            validate::email,
+        );
+        check_list(&mut errors, "phones", &self.phones, LIST_MAX, phone);
+        optional_text(&mut errors, "company", &self.company, SHORT_TEXT_MAX, false);
+        optional_text(&mut errors, "title", &self.title, SHORT_TEXT_MAX, false);
+        optional_text(
+            &mut errors,
+            "location",
+            &self.location,
+            SHORT_TEXT_MAX,
+            false,
+        );
+        check_list(&mut errors, "urls", &self.urls, LIST_MAX, url);
+        check_list(&mut errors, "tags", &self.tags, TAGS_MAX, tag);
+        optional_text(&mut errors, "notes", &self.notes, NOTES_MAX, true);
+        if let Some(how_met) = &self.how_met {
+            how_met.check(&mut errors);
+        }
+        if let Some(days) = self.cadence_days {
+            if !(1..=CADENCE_MAX_DAYS).contains(&days) {
+                errors.add(
+                    "cadence_days",
+                    format!("must be between 1 and {CADENCE_MAX_DAYS}"),
+                );
+            }
+        }
+        errors.into_result()
+    }
+}
+
+impl NewContact {
+    /// Trims text, lower-cases emails, drops blank optional text and
+    /// duplicate list entries, so that what is stored is canonical.
+    pub fn normalize(mut self) -> Self {
+        fn clean(value: Option<String>) -> Option<String> {
+            value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        }
+        fn dedup(values: Vec<String>, key: impl Fn(&str) -> String) -> Vec<String> {
+            let mut seen = std::collections::HashSet::new();
+            values
+                .into_iter()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty() && seen.insert(key(v)))
+                .collect()
+        }
+        self.name = self.name.trim().to_owned();
+        self.emails = dedup(self.emails, |v| v.to_lowercase())
+            .into_iter()
+            .map(|e| validate::normalize_email(&e))
+            .collect();
+        self.phones = dedup(self.phones, str::to_owned);
+        self.urls = dedup(self.urls, |v| v.trim_end_matches('/').to_lowercase());
+        self.tags = dedup(self.tags, |v| v.to_lowercase());
+        self.company = clean(self.company);
+        self.title = clean(self.title);
+        self.location = clean(self.location);
+        self.notes = clean(self.notes);
+        self.how_met = self.how_met.map(|mut h| {
+            h.place = clean(h.place);
+            h.context = clean(h.context);
+            h
+        });
+        self.how_met = self.how_met.filter(|h| !h.is_empty());
+        self
+    }
+}
+
+/// Familiarity in brief, as carried by every contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FamiliaritySummary {
+    /// 0 to 100, derived from the interaction history.
+    pub score: u8,
+    /// The comfort (1 to 5) the history supports.
+    pub suggested_comfort: u8,
+    /// My rating is well above what the history supports.
+    pub mismatch: bool,
+}
+
+/// A contact with its derived state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contact {
+    pub id: Uuid,
+    pub name: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub location: Option<String>,
+    pub urls: Vec<String>,
+    pub tags: Vec<String>,
+    pub notes: Option<String>,
+    pub how_met: Option<HowMet>,
+    pub cadence_days: Option<u16>,
+    pub archived: bool,
+    /// My current referral comfort, 1 to 5, or null when unrated.
+    pub comfort: Option<u8>,
+    pub familiarity: FamiliaritySummary,
+    pub connection_status: ConnectionStatus,
+    pub last_interaction_on: Option<NaiveDate>,
+    /// When to be in touch next (from the cadence or my default).
+    pub next_due_on: Option<NaiveDate>,
+    /// Ready to ask to connect, under my connection policy.
+    pub ready_to_ask: bool,
+    /// Changes with every write; sent as the `ETag`.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_contact_needs_only_a_name() {
+        let contact = NewContact {
+            name: "Ada Lovelace".into(),
+            ..NewContact::default()
+        };
+        assert!(contact.validate().is_ok());
+        let nameless = NewContact::default();
+        let fields: Vec<_> = nameless
+            .validate()
+            .unwrap_err()
+            .into_vec()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["name"]);
+    }
+
+    #[test]
+    fn every_field_is_bounded_and_named_when_wrong() {
+        let contact = NewContact {
+            name: "x".repeat(201),
+            emails: vec!["ada@example.com".into(), "nope".into()],
+            phones: vec!["call me".into()],
+            urls: vec!["linkedin.com/in/ada".into()],
+            tags: vec![" ".into()],
+            notes: Some("n".repeat(20_001)),
+            how_met: Some(HowMet {
+                met_on: NaiveDate::from_ymd_opt(1850, 1, 1),
+                ..HowMet::default()
+            }),
+            cadence_days: Some(0),
+            ..NewContact::default()
+        };
+        let fields: Vec<_> = contact
+            .validate()
+            .unwrap_err()
+            .into_vec()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "emails[1]",
+                "phones[0]",
+                "urls[0]",
+                "tags[0]",
+                "notes",
+                "how_met.met_on",
+                "cadence_days"
+            ]
+        );
+    }
+
+    #[test]
+    fn normalizing_trims_lowercases_and_deduplicates() {
+        let contact = NewContact {
+            name: "  Ada ".into(),
+            emails: vec!["Ada@Example.com".into(), "ada@example.com".into()],
+            tags: vec!["Investor".into(), "investor".into(), "  ".into()],
+            company: Some("   ".into()),
+            how_met: Some(HowMet::default()),
+            ..NewContact::default()
+        }
+        .normalize();
+        assert_eq!(contact.name, "Ada");
+        assert_eq!(contact.emails, ["ada@example.com"]);
+        assert_eq!(contact.tags, ["Investor"]);
+        assert_eq!(contact.company, None);
+        assert_eq!(contact.how_met, None);
+    }
+
+    #[test]
+    fn a_patch_distinguishes_absent_from_null() {
+        let patch: ContactPatch =
+            serde_json::from_str(r#"{"company": null, "title": "CTO"}"#).unwrap();
+        let mut contact = NewContact {
+            name: "Ada".into(),
+            company: Some("Acme".into()),
+            location: Some("London".into()),
+            ..NewContact::default()
+        };
+        patch.apply(&mut contact);
+        assert_eq!(contact.company, None);
+        assert_eq!(contact.title.as_deref(), Some("CTO"));
+        assert_eq!(contact.location.as_deref(), Some("London"));
+    }
+
+    #[test]
+    fn the_connection_flow_asks_first() {
+        use ConnectionStatus::*;
+        assert!(NotConnected.can_become(Asked));
+        assert!(Asked.can_become(Open));
+        assert!(Open.can_become(Invited));
+        assert!(Invited.can_become(Connected));
+        assert!(!NotConnected.can_become(Connected));
+        assert!(!Asked.can_become(Connected));
+        for status in ConnectionStatus::ALL {
+            assert!(!status.can_become(status), "{status:?} to itself");
+            assert_eq!(ConnectionStatus::parse(status.as_str()), Some(status));
+        }
+    }
+}

@@ -1,0 +1,622 @@
+//! Contacts, their referral comfort, familiarity and connection flow.
+
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use rapport_core::account::Page;
+use rapport_core::contact::{
+    ConnectionStatus, Contact, ContactPatch, FamiliaritySummary, NewContact,
+};
+use rapport_core::familiarity::{self, Familiarity};
+use rapport_core::network::{
+    ready_to_ask, AskFacts, ComfortRating, ComfortRequest, ConnectionChange, ConnectionRequest,
+    Settings,
+};
+use rapport_core::{Problem, Validate};
+use rapport_storage::{ContactQuery, ContactRecord, ContactSort, SortKey};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Caller, ValidJson};
+use crate::routes::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::routes::versioning::{etag, if_match};
+
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// The API view of a stored contact, with what depends on my settings.
+pub fn view(record: ContactRecord, settings: &Settings) -> Contact {
+    let have_met = record.have_met();
+    let mismatch =
+        familiarity::is_mismatch(record.comfort, record.familiarity, record.suggested_comfort);
+    let ready = ready_to_ask(
+        AskFacts {
+            status: record.connection_status,
+            comfort: record.comfort,
+            familiarity: record.familiarity,
+            have_met,
+        },
+        settings,
+    );
+    let data = record.data;
+    Contact {
+        id: record.id,
+        name: data.name,
+        emails: data.emails,
+        phones: data.phones,
+        company: data.company,
+        title: data.title,
+        location: data.location,
+        urls: data.urls,
+        tags: data.tags,
+        notes: data.notes,
+        how_met: data.how_met,
+        cadence_days: data.cadence_days,
+        archived: data.archived,
+        comfort: record.comfort,
+        familiarity: FamiliaritySummary {
+            score: record.familiarity,
+            suggested_comfort: record.suggested_comfort,
+            mismatch,
+        },
+        connection_status: record.connection_status,
+        last_interaction_on: record.last_interaction_on,
+        next_due_on: record.next_due_on,
+        ready_to_ask: ready,
+        version: record.version,
+        created_at: record.created_at,
+        updated_at: record.updated_at,
+    }
+}
+
+fn with_etag(mut response: actix_web::HttpResponseBuilder, contact: Contact) -> HttpResponse {
+    response
+        .insert_header((header::ETAG, etag(contact.version)))
+        .json(contact)
+}
+
+/// Familiarity decays day by day: bring stored scores up to today once a
+/// day per user before reading them in bulk.
+pub async fn fresh_settings(state: &AppState, owner: Uuid) -> ApiResult<Settings> {
+    let settings = state.store.settings(owner).await?;
+    let today = today();
+    let already = state
+        .familiarity_refreshed
+        .lock()
+        .map(|seen| seen.get(&owner) == Some(&today))
+        .unwrap_or(false);
+    if !already {
+        state
+            .store
+            .refresh_familiarity(owner, &settings, today)
+            .await?;
+        if let Ok(mut seen) = state.familiarity_refreshed.lock() {
+            seen.insert(owner, today);
+        }
+    }
+    Ok(settings)
+}
+
+async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<ContactRecord> {
+    state
+        .store
+        .contact(owner, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("contact"))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactListQuery {
+    /// Text in the name, company, title, emails or notes.
+    pub q: Option<String>,
+    pub tag: Option<String>,
+    /// 1 to 5.
+    pub comfort_min: Option<String>,
+    pub comfort_max: Option<String>,
+    /// 0 to 100.
+    pub familiarity_min: Option<String>,
+    pub familiarity_max: Option<String>,
+    /// One of the connection statuses.
+    pub connection_status: Option<String>,
+    pub event_id: Option<String>,
+    pub company: Option<String>,
+    /// `true`: keep-in-touch date today or earlier.
+    pub due: Option<String>,
+    pub ready_to_ask: Option<String>,
+    /// `true`: archived contacts instead of active ones.
+    pub archived: Option<String>,
+    /// name (default), comfort, familiarity, last_interaction or next_due.
+    pub sort: Option<String>,
+    /// 1 to 200; default 50.
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ContactCursor {
+    sort: String,
+    key: SortKey,
+    id: Uuid,
+}
+
+fn parse_sort(value: Option<&str>) -> Option<(ContactSort, &'static str)> {
+    Some(match value.unwrap_or("name") {
+        "name" => (ContactSort::Name, "name"),
+        "comfort" => (ContactSort::Comfort, "comfort"),
+        "familiarity" => (ContactSort::Familiarity, "familiarity"),
+        "last_interaction" => (ContactSort::LastInteraction, "last_interaction"),
+        "next_due" => (ContactSort::NextDue, "next_due"),
+        _ => return None,
+    })
+}
+
+/// Query-string values, each parsed with its field named when wrong.
+struct Fields<'a> {
+    errors: rapport_core::FieldErrors,
+    raw: &'a ContactListQuery,
+}
+
+impl Fields<'_> {
+    fn number(&mut self, field: &str, value: &Option<String>, min: u32, max: u32) -> Option<u32> {
+        let text = value.as_deref()?;
+        match text.trim().parse::<u32>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                self.errors
+                    .add(field, format!("must be a whole number from {min} to {max}"));
+                None
+            }
+        }
+    }
+
+    fn flag(&mut self, field: &str, value: &Option<String>) -> Option<bool> {
+        match value.as_deref()? {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => {
+                self.errors.add(field, "must be true or false");
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, field: &str, value: &Option<String>) -> Option<String> {
+        let text = value.as_deref()?.trim();
+        if text.is_empty() {
+            return None;
+        }
+        if text.chars().count() > 200 {
+            self.errors
+                .add(field, "must be at most 200 characters long");
+            return None;
+        }
+        Some(text.to_owned())
+    }
+}
+
+fn list_query(raw: &ContactListQuery, settings: Settings) -> ApiResult<ContactQuery> {
+    let mut f = Fields {
+        errors: rapport_core::FieldErrors::new(),
+        raw,
+    };
+    let raw = f.raw;
+    let limit = f
+        .number("limit", &raw.limit, 1, MAX_LIMIT)
+        .unwrap_or(DEFAULT_LIMIT);
+    let sort = parse_sort(raw.sort.as_deref());
+    if sort.is_none() {
+        f.errors.add(
+            "sort",
+            "must be one of name, comfort, familiarity, last_interaction, next_due",
+        );
+    }
+    let (sort, sort_name) = sort.unwrap_or((ContactSort::Name, "name"));
+    let connection_status = raw.connection_status.as_deref().and_then(|s| {
+        let parsed = ConnectionStatus::parse(s);
+        if parsed.is_none() {
+            let names: Vec<&str> = ConnectionStatus::ALL.iter().map(|s| s.as_str()).collect();
+            f.errors.add(
+                "connection_status",
+                format!("must be one of {}", names.join(", ")),
+            );
+        }
+        parsed
+    });
+    let event_id = raw.event_id.as_deref().and_then(|s| {
+        let parsed = s.parse::<Uuid>().ok();
+        if parsed.is_none() {
+            f.errors.add("event_id", "must be an event id");
+        }
+        parsed
+    });
+    let after = raw.cursor.as_deref().and_then(|text| {
+        let decoded = base64_decode(text)
+            .and_then(|bytes| serde_json::from_slice::<ContactCursor>(&bytes).ok())
+            .filter(|c| c.sort == sort_name);
+        if decoded.is_none() {
+            f.errors.add(
+                "cursor",
+                "is not a cursor from a previous page of this list",
+            );
+        }
+        decoded.map(|c| (c.key, c.id))
+    });
+    let query = ContactQuery {
+        q: f.text("q", &raw.q),
+        tag: f.text("tag", &raw.tag),
+        comfort_min: f
+            .number("comfort_min", &raw.comfort_min, 1, 5)
+            .map(|n| n as u8),
+        comfort_max: f
+            .number("comfort_max", &raw.comfort_max, 1, 5)
+            .map(|n| n as u8),
+        familiarity_min: f
+            .number("familiarity_min", &raw.familiarity_min, 0, 100)
+            .map(|n| n as u8),
+        familiarity_max: f
+            .number("familiarity_max", &raw.familiarity_max, 0, 100)
+            .map(|n| n as u8),
+        connection_status,
+        event_id,
+        company: f.text("company", &raw.company),
+        due_by: f.flag("due", &raw.due).filter(|due| *due).map(|_| today()),
+        ready_to_ask: f
+            .flag("ready_to_ask", &raw.ready_to_ask)
+            .map(|r| (r, settings)),
+        archived: f.flag("archived", &raw.archived).unwrap_or(false),
+        sort,
+        after,
+        limit: limit + 1,
+    };
+    f.errors.into_result()?;
+    Ok(query)
+}
+
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", security(("bearer" = [])),
+    params(ContactListQuery),
+    responses(
+        (status = 200, description = "A page of contacts; `Link: rel=\"next\"` when more follow", body = Page<Contact>),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_contacts(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ContactListQuery>,
+) -> ApiResult<HttpResponse> {
+    let settings = fresh_settings(&state, caller.id()).await?;
+    let parsed = list_query(&query, settings)?;
+    let limit = parsed.limit - 1;
+    let mut records = state.store.list_contacts(caller.id(), &parsed).await?;
+    let more = records.len() > limit as usize;
+    records.truncate(limit as usize);
+    let next_cursor = if more {
+        records.last().map(|last| {
+            let (_, sort_name) =
+                parse_sort(query.sort.as_deref()).unwrap_or((ContactSort::Name, "name"));
+            let cursor = ContactCursor {
+                sort: sort_name.to_owned(),
+                key: parsed.sort.key_of(last),
+                id: last.id,
+            };
+            base64_encode(&serde_json::to_vec(&cursor).unwrap_or_default())
+        })
+    } else {
+        None
+    };
+    let items: Vec<Contact> = records.into_iter().map(|r| view(r, &settings)).collect();
+    let mut response = HttpResponse::Ok();
+    if let Some(cursor) = &next_cursor {
+        let mut pairs: HashMap<&str, String> = HashMap::new();
+        pairs.insert("cursor", cursor.clone());
+        pairs.insert("limit", limit.to_string());
+        let mut url = format!("{}?", req.path());
+        let original = req.query_string();
+        let kept: Vec<&str> = original
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("limit="))
+            .collect();
+        for part in kept {
+            url.push_str(part);
+            url.push('&');
+        }
+        url.push_str(&format!("limit={limit}&cursor={cursor}"));
+        response.insert_header(("Link", format!("<{url}>; rel=\"next\"")));
+    }
+    Ok(response.json(Page { items, next_cursor }))
+}
+
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", security(("bearer" = [])),
+    request_body = NewContact,
+    responses(
+        (status = 201, description = "Created; `ETag` carries its version", body = Contact),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_contact(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<NewContact>,
+) -> ApiResult<HttpResponse> {
+    let settings = state.store.settings(caller.id()).await?;
+    let record = state
+        .store
+        .create_contact(caller.id(), body.0.normalize(), &settings, today())
+        .await?;
+    let location = format!("/api/v1/contacts/{}", record.id);
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, location));
+    Ok(with_etag(response, view(record, &settings)))
+}
+
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The contact; `ETag` carries its version", body = Contact),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_contact(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let settings = fresh_settings(&state, caller.id()).await?;
+    let record = load(&state, caller.id(), *id).await?;
+    Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
+    request_body = ContactPatch,
+    responses(
+        (status = 200, body = Contact),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let expected = if_match(&req)?;
+    let patch: ContactPatch = crate::extract::parse_json(&req, &body)?;
+    let current = load(&state, caller.id(), *id).await?;
+    let expected = expected.unwrap_or(current.version);
+    let mut data = current.data;
+    patch.apply(&mut data);
+    data.validate()?;
+    let settings = state.store.settings(caller.id()).await?;
+    let record = state
+        .store
+        .update_contact(
+            caller.id(),
+            *id,
+            expected,
+            data.normalize(),
+            &settings,
+            today(),
+        )
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
+    responses(
+        (status = 204, description = "Deleted, with its histories, introductions and the interactions that involved only them"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let expected = if_match(&req)?;
+    let expected = match expected {
+        Some(version) => version,
+        None => load(&state, caller.id(), *id).await?.version,
+    };
+    state
+        .store
+        .delete_contact(caller.id(), *id, expected)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(put, path = "/api/v1/contacts/{id}/comfort", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = ComfortRequest,
+    responses(
+        (status = 200, description = "The contact with its new comfort; the rating is added to the history", body = Contact),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_comfort(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: ValidJson<ComfortRequest>,
+) -> ApiResult<HttpResponse> {
+    let request = body.0;
+    let reason = request
+        .reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    let settings = state.store.settings(caller.id()).await?;
+    let record = state
+        .store
+        .set_comfort(caller.id(), *id, request.rating, reason, today())
+        .await
+        .map_err(|e| match e {
+            rapport_storage::StoreError::NotFound => ApiError::not_found("contact"),
+            other => other.into(),
+        })?;
+    Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
+}
+
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/comfort/history", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Every rating, oldest first", body = Page<ComfortRating>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn comfort_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let history = state
+        .store
+        .comfort_history(caller.id(), *id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("contact"))?;
+    Ok(crate::routes::pagination::whole(history))
+}
+
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/familiarity", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The score with its reasons, the suggested comfort and the mismatch flag", body = Familiarity),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_familiarity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let record = load(&state, caller.id(), *id).await?;
+    let facts = state.store.interaction_facts(caller.id(), *id).await?;
+    Ok(HttpResponse::Ok().json(familiarity::familiarity(&facts, today(), record.comfort)))
+}
+
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/connection", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = ConnectionRequest,
+    responses(
+        (status = 200, body = Contact),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a step the flow allows; names the allowed next states", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change_connection(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: ValidJson<ConnectionRequest>,
+) -> ApiResult<HttpResponse> {
+    let request = body.0;
+    let note = request
+        .note
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty());
+    let settings = state.store.settings(caller.id()).await?;
+    let record = state
+        .store
+        .change_connection(caller.id(), *id, request.status, note)
+        .await
+        .map_err(|e| match e {
+            rapport_storage::StoreError::NotFound => ApiError::not_found("contact"),
+            other => other.into(),
+        })?;
+    Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
+}
+
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/connection/history", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Every step, oldest first", body = Page<ConnectionChange>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn connection_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let history = state
+        .store
+        .connection_history(caller.id(), *id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("contact"))?;
+    Ok(crate::routes::pagination::whole(history))
+}
+
+/// One contact in the network view.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NetworkEntry {
+    pub id: Uuid,
+    pub name: String,
+    pub company: Option<String>,
+    pub comfort: Option<u8>,
+    pub familiarity: u8,
+    pub connection_status: ConnectionStatus,
+    pub tags: Vec<String>,
+    pub last_interaction_on: Option<NaiveDate>,
+}
+
+#[utoipa::path(get, path = "/api/v1/network", tag = "contacts", security(("bearer" = [])),
+    responses((status = 200, description = "One compact record per active contact", body = Vec<NetworkEntry>)))]
+pub async fn network(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    fresh_settings(&state, caller.id()).await?;
+    let rows = state.store.network(caller.id()).await?;
+    let entries: Vec<NetworkEntry> = rows
+        .into_iter()
+        .map(|r| NetworkEntry {
+            id: r.id,
+            name: r.name,
+            company: r.company,
+            comfort: r.comfort,
+            familiarity: r.familiarity,
+            connection_status: r.connection_status,
+            tags: r.tags,
+            last_interaction_on: r.last_interaction_on,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(entries))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/settings", tag = "me", security(("bearer" = [])),
+    responses((status = 200, body = Settings)))]
+pub async fn get_settings(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(state.store.settings(caller.id()).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/me/settings", tag = "me", security(("bearer" = [])),
+    request_body = Settings,
+    responses(
+        (status = 200, body = Settings),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn put_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<Settings>,
+) -> ApiResult<HttpResponse> {
+    let settings = state
+        .store
+        .put_settings(caller.id(), body.0, today())
+        .await?;
+    Ok(HttpResponse::Ok().json(settings))
+}

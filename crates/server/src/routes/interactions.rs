@@ -1,0 +1,275 @@
+//! Interactions: touchpoints with one or more of my contacts. Logging one
+//! moves those contacts' familiarity, last interaction and due date.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use rapport_core::account::Page;
+use rapport_core::interaction::InteractionKind;
+use rapport_core::network::{Interaction, InteractionPatch, NewInteraction};
+use rapport_core::{FieldErrors, Problem, Validate};
+use rapport_storage::InteractionQuery;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Caller, ValidJson};
+use crate::routes::contacts::today;
+use crate::routes::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::routes::versioning::{etag, if_match};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InteractionListQuery {
+    /// Only interactions with this contact.
+    pub contact_id: Option<String>,
+    pub kind: Option<String>,
+    /// On or after this date (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// On or before this date (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// 1 to 200; default 50.
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    on: NaiveDate,
+    id: Uuid,
+}
+
+fn parse<T: std::str::FromStr>(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &Option<String>,
+    expected: &str,
+) -> Option<T> {
+    let text = value.as_deref()?;
+    let parsed = text.trim().parse().ok();
+    if parsed.is_none() {
+        errors.add(field, format!("must be {expected}"));
+    }
+    parsed
+}
+
+fn interaction_query(raw: &InteractionListQuery) -> ApiResult<InteractionQuery> {
+    use base64::Engine;
+    let mut errors = FieldErrors::new();
+    let limit: u32 = parse(
+        &mut errors,
+        "limit",
+        &raw.limit,
+        "a whole number from 1 to 200",
+    )
+    .unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        errors.add("limit", "must be a whole number from 1 to 200");
+    }
+    let kind = raw.kind.as_deref().and_then(|k| {
+        let parsed = InteractionKind::parse(k);
+        if parsed.is_none() {
+            let names: Vec<&str> = InteractionKind::ALL.iter().map(|k| k.as_str()).collect();
+            errors.add("kind", format!("must be one of {}", names.join(", ")));
+        }
+        parsed
+    });
+    let after = raw.cursor.as_deref().and_then(|text| {
+        let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Cursor>(&bytes).ok());
+        if cursor.is_none() {
+            errors.add("cursor", "is not a cursor from a previous page");
+        }
+        cursor.map(|c| (c.on, c.id))
+    });
+    let query = InteractionQuery {
+        contact_id: parse(&mut errors, "contact_id", &raw.contact_id, "a contact id"),
+        kind,
+        from: parse(&mut errors, "from", &raw.from, "a date like 2026-01-31"),
+        to: parse(&mut errors, "to", &raw.to, "a date like 2026-01-31"),
+        after,
+        limit: limit + 1,
+    };
+    errors.into_result()?;
+    Ok(query)
+}
+
+#[utoipa::path(get, path = "/api/v1/interactions", tag = "interactions", security(("bearer" = [])),
+    params(InteractionListQuery),
+    responses(
+        (status = 200, description = "Newest first", body = Page<Interaction>),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_interactions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<InteractionListQuery>,
+) -> ApiResult<HttpResponse> {
+    use base64::Engine;
+    let parsed = interaction_query(&query)?;
+    let limit = parsed.limit - 1;
+    let mut rows = state.store.list_interactions(caller.id(), &parsed).await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = more.then(|| rows.last()).flatten().map(|last| {
+        let cursor = Cursor {
+            on: last.occurred_on,
+            id: last.id,
+        };
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(&cursor).unwrap_or_default())
+    });
+    let mut response = HttpResponse::Ok();
+    if let Some(cursor) = &next_cursor {
+        let kept: Vec<&str> = req
+            .query_string()
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("limit="))
+            .collect();
+        let mut url = format!("{}?", req.path());
+        for part in kept {
+            url.push_str(part);
+            url.push('&');
+        }
+        url.push_str(&format!("limit={limit}&cursor={cursor}"));
+        response.insert_header(("Link", format!("<{url}>; rel=\"next\"")));
+    }
+    Ok(response.json(Page {
+        items: rows,
+        next_cursor,
+    }))
+}
+
+fn respond(mut builder: actix_web::HttpResponseBuilder, interaction: Interaction) -> HttpResponse {
+    builder
+        .insert_header((header::ETAG, etag(interaction.version)))
+        .json(interaction)
+}
+
+#[utoipa::path(post, path = "/api/v1/interactions", tag = "interactions", security(("bearer" = [])),
+    request_body = NewInteraction,
+    responses(
+        (status = 201, body = Interaction),
+        (status = 422, description = "Invalid fields, or a contact that is not yours", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_interaction(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<NewInteraction>,
+) -> ApiResult<HttpResponse> {
+    let mut data = body.0;
+    data.notes = data
+        .notes
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty());
+    let settings = state.store.settings(caller.id()).await?;
+    let interaction = state
+        .store
+        .create_interaction(caller.id(), data, &settings, today())
+        .await?;
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((
+        header::LOCATION,
+        format!("/api/v1/interactions/{}", interaction.id),
+    ));
+    Ok(respond(builder, interaction))
+}
+
+async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<Interaction> {
+    state
+        .store
+        .interaction(owner, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("interaction"))
+}
+
+#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "interactions", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Interaction),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_interaction(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    Ok(respond(
+        HttpResponse::Ok(),
+        load(&state, caller.id(), *id).await?,
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/interactions/{id}", tag = "interactions", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
+    request_body = InteractionPatch,
+    responses(
+        (status = 200, body = Interaction),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_interaction(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let expected = if_match(&req)?;
+    let patch: InteractionPatch = crate::extract::parse_json(&req, &body)?;
+    let current = load(&state, caller.id(), *id).await?;
+    let expected = expected.unwrap_or(current.version);
+    let mut data = NewInteraction {
+        contact_ids: current.contact_ids,
+        kind: current.kind,
+        occurred_on: current.occurred_on,
+        depth: current.depth,
+        initiated_by: current.initiated_by,
+        notes: current.notes,
+        follow_up_on: current.follow_up_on,
+    };
+    patch.apply(&mut data);
+    data.validate()?;
+    data.notes = data
+        .notes
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty());
+    let settings = state.store.settings(caller.id()).await?;
+    let interaction = state
+        .store
+        .update_interaction(caller.id(), *id, expected, data, &settings, today())
+        .await?;
+    Ok(respond(HttpResponse::Ok(), interaction))
+}
+
+#[utoipa::path(delete, path = "/api/v1/interactions/{id}", tag = "interactions", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
+    responses(
+        (status = 204, description = "Deleted; the contacts' derived state is recomputed"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_interaction(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let expected = match if_match(&req)? {
+        Some(version) => version,
+        None => load(&state, caller.id(), *id).await?.version,
+    };
+    let settings = state.store.settings(caller.id()).await?;
+    state
+        .store
+        .delete_interaction(caller.id(), *id, expected, &settings, today())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,340 @@
+//! The network's storage: contacts with their derived state, referral
+//! comfort and connection histories, interactions and settings.
+//!
+//! Derived state (familiarity, last interaction, next due date) is kept on
+//! the contact row and recomputed in the same transaction as every write
+//! that changes it, so lists can filter and sort on it. Familiarity also
+//! decays with time: [`NetworkStore::refresh_familiarity`] brings rows
+//! computed on an earlier day up to date.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use rapport_core::contact::{ConnectionStatus, HowMet, NewContact};
+use rapport_core::network::{
+    ComfortRating, ConnectionChange, Interaction, NewInteraction, Settings,
+};
+use uuid::Uuid;
+
+use crate::Result;
+
+/// A stored contact: the editable fields and the derived state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactRecord {
+    pub id: Uuid,
+    pub data: NewContact,
+    pub comfort: Option<u8>,
+    pub connection_status: ConnectionStatus,
+    pub last_interaction_on: Option<NaiveDate>,
+    pub next_due_on: Option<NaiveDate>,
+    pub familiarity: u8,
+    pub suggested_comfort: u8,
+    pub familiarity_as_of: Option<NaiveDate>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ContactRecord {
+    /// A first meeting is recorded or an interaction is logged.
+    pub fn have_met(&self) -> bool {
+        self.last_interaction_on.is_some()
+            || self
+                .data
+                .how_met
+                .as_ref()
+                .is_some_and(|h| h.met_on.is_some() || h.event_id.is_some())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContactSort {
+    #[default]
+    Name,
+    Comfort,
+    Familiarity,
+    LastInteraction,
+    NextDue,
+}
+
+/// The sort key of the last row of a page, and its id.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SortKey {
+    Text(String),
+    Int(i64),
+    Date(NaiveDate),
+}
+
+pub const DATE_MIN: NaiveDate = NaiveDate::MIN;
+pub const DATE_MAX: NaiveDate = NaiveDate::MAX;
+
+impl ContactSort {
+    /// The key of a record under this sort; nulls sort last.
+    pub fn key_of(self, record: &ContactRecord) -> SortKey {
+        match self {
+            ContactSort::Name => SortKey::Text(sort_name(&record.data.name)),
+            ContactSort::Comfort => SortKey::Int(i64::from(record.comfort.unwrap_or(0))),
+            ContactSort::Familiarity => SortKey::Int(i64::from(record.familiarity)),
+            ContactSort::LastInteraction => {
+                SortKey::Date(record.last_interaction_on.unwrap_or(sentinel_low()))
+            }
+            ContactSort::NextDue => SortKey::Date(record.next_due_on.unwrap_or(sentinel_high())),
+        }
+    }
+}
+
+/// Stand-ins for null dates in sort keys (both backends store them).
+pub fn sentinel_low() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date")
+}
+
+pub fn sentinel_high() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date")
+}
+
+pub fn sort_name(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// Filters, sort and page of `GET /contacts`.
+#[derive(Debug, Clone, Default)]
+pub struct ContactQuery {
+    /// Matched in name, company, title, emails and notes (case-insensitive).
+    pub q: Option<String>,
+    pub tag: Option<String>,
+    pub comfort_min: Option<u8>,
+    pub comfort_max: Option<u8>,
+    pub familiarity_min: Option<u8>,
+    pub familiarity_max: Option<u8>,
+    pub connection_status: Option<ConnectionStatus>,
+    pub event_id: Option<Uuid>,
+    pub company: Option<String>,
+    /// Keep-in-touch date on or before this day.
+    pub due_by: Option<NaiveDate>,
+    /// Ready (or not) under these settings.
+    pub ready_to_ask: Option<(bool, Settings)>,
+    pub archived: bool,
+    pub sort: ContactSort,
+    pub after: Option<(SortKey, Uuid)>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InteractionQuery {
+    pub contact_id: Option<Uuid>,
+    pub kind: Option<rapport_core::interaction::InteractionKind>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// (occurred_on, id) of the last row of the previous page.
+    pub after: Option<(NaiveDate, Uuid)>,
+    pub limit: u32,
+}
+
+/// The compact record of `GET /network`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkRow {
+    pub id: Uuid,
+    pub name: String,
+    pub company: Option<String>,
+    pub comfort: Option<u8>,
+    pub familiarity: u8,
+    pub connection_status: ConnectionStatus,
+    pub tags: Vec<String>,
+    pub last_interaction_on: Option<NaiveDate>,
+}
+
+#[async_trait]
+pub trait NetworkStore: Send + Sync {
+    async fn settings(&self, owner: Uuid) -> Result<Settings>;
+    /// Saves the settings and recomputes due dates that follow the default cadence.
+    async fn put_settings(
+        &self,
+        owner: Uuid,
+        settings: Settings,
+        today: NaiveDate,
+    ) -> Result<Settings>;
+
+    /// `data` must be normalised and valid. Unknown `how_met` references
+    /// are [`crate::StoreError::InvalidReference`].
+    async fn create_contact(
+        &self,
+        owner: Uuid,
+        data: NewContact,
+        settings: &Settings,
+        today: NaiveDate,
+    ) -> Result<ContactRecord>;
+    async fn contact(&self, owner: Uuid, id: Uuid) -> Result<Option<ContactRecord>>;
+    /// Replaces the editable fields if the version still matches.
+    async fn update_contact(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_version: i64,
+        data: NewContact,
+        settings: &Settings,
+        today: NaiveDate,
+    ) -> Result<ContactRecord>;
+    /// Deletes the contact, its histories, its introductions and the
+    /// interactions that involved nobody else.
+    async fn delete_contact(&self, owner: Uuid, id: Uuid, expected_version: i64) -> Result<()>;
+    async fn list_contacts(&self, owner: Uuid, query: &ContactQuery) -> Result<Vec<ContactRecord>>;
+    async fn network(&self, owner: Uuid) -> Result<Vec<NetworkRow>>;
+
+    async fn set_comfort(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        rating: Option<u8>,
+        reason: Option<String>,
+        today: NaiveDate,
+    ) -> Result<ContactRecord>;
+    async fn comfort_history(&self, owner: Uuid, id: Uuid) -> Result<Option<Vec<ComfortRating>>>;
+    /// Moves the connection flow on, if the step is allowed.
+    async fn change_connection(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        to: ConnectionStatus,
+        note: Option<String>,
+    ) -> Result<ContactRecord>;
+    async fn connection_history(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> Result<Option<Vec<ConnectionChange>>>;
+    /// The interactions familiarity is computed from, for one contact.
+    async fn interaction_facts(
+        &self,
+        owner: Uuid,
+        contact: Uuid,
+    ) -> Result<Vec<rapport_core::familiarity::InteractionFacts>>;
+
+    async fn create_interaction(
+        &self,
+        owner: Uuid,
+        data: NewInteraction,
+        settings: &Settings,
+        today: NaiveDate,
+    ) -> Result<Interaction>;
+    async fn interaction(&self, owner: Uuid, id: Uuid) -> Result<Option<Interaction>>;
+    async fn update_interaction(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_version: i64,
+        data: NewInteraction,
+        settings: &Settings,
+        today: NaiveDate,
+    ) -> Result<Interaction>;
+    async fn delete_interaction(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_version: i64,
+        settings: &Settings,
+        today: NaiveDate,
+    ) -> Result<()>;
+    async fn list_interactions(
+        &self,
+        owner: Uuid,
+        query: &InteractionQuery,
+    ) -> Result<Vec<Interaction>>;
+
+    /// Recomputes familiarity computed before `today`; returns how many.
+    async fn refresh_familiarity(
+        &self,
+        owner: Uuid,
+        settings: &Settings,
+        today: NaiveDate,
+    ) -> Result<u64>;
+}
+
+/// Lower-case keys that identify a person across imports and card drops.
+pub fn contact_keys(data: &NewContact) -> Vec<String> {
+    let mut keys: Vec<String> = data
+        .emails
+        .iter()
+        .map(|e| format!("email:{}", e.to_lowercase()))
+        .chain(
+            data.urls
+                .iter()
+                .map(|u| format!("url:{}", normalize_url(u))),
+        )
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// `https://www.LinkedIn.com/in/ada/` → `linkedin.com/in/ada`.
+pub fn normalize_url(url: &str) -> String {
+    let lower = url.trim().to_lowercase();
+    let without_scheme = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .unwrap_or(&lower);
+    let without_www = without_scheme
+        .strip_prefix("www.")
+        .unwrap_or(without_scheme);
+    without_www.trim_end_matches('/').to_owned()
+}
+
+/// What text search looks at, lower-cased.
+pub fn search_text(data: &NewContact) -> String {
+    let mut parts = vec![data.name.as_str()];
+    parts.extend(data.company.as_deref());
+    parts.extend(data.title.as_deref());
+    parts.extend(data.emails.iter().map(String::as_str));
+    parts.extend(data.notes.as_deref());
+    parts.join("\n").to_lowercase()
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with `\` escaping.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub(crate) fn how_met_of(
+    met_on: Option<NaiveDate>,
+    event_id: Option<Uuid>,
+    place: Option<String>,
+    context: Option<String>,
+    introduced_by: Option<Uuid>,
+) -> Option<HowMet> {
+    let how_met = HowMet {
+        met_on,
+        event_id,
+        place,
+        context,
+        introduced_by,
+    };
+    (!how_met.is_empty()).then_some(how_met)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_emails_make_stable_keys() {
+        let data = NewContact {
+            name: "Ada".into(),
+            emails: vec!["Ada@Example.com".into()],
+            urls: vec!["https://www.LinkedIn.com/in/ada/".into()],
+            ..NewContact::default()
+        };
+        assert_eq!(
+            contact_keys(&data),
+            ["email:ada@example.com", "url:linkedin.com/in/ada"]
+        );
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_A\\"), "%50\\%\\_a\\\\%");
+    }
+}

@@ -1,0 +1,874 @@
+//! Contacts, comfort, familiarity, interactions, the connection flow and
+//! settings, against the real server on both backends.
+
+use rapport_server::config::RegistrationMode;
+use rapport_tests::{fields, problem, Backend, SignedIn, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn open_app(backend: Backend) -> Option<TestApp> {
+    TestApp::spawn_with(backend, |c| c.registration = RegistrationMode::Open).await
+}
+
+struct Api<'a> {
+    app: &'a TestApp,
+    who: &'a SignedIn,
+}
+
+impl Api<'_> {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        if_match: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .app
+            .client()
+            .request(method, self.app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&self.who.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn json(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let response = self.call(method.clone(), path, body, None).await;
+        assert!(
+            response.status().is_success(),
+            "{method} {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
+    async fn contact(&self, body: Value) -> Value {
+        let response = self.call(Method::POST, "/contacts", Some(body), None).await;
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+
+    async fn log(&self, body: Value) -> Value {
+        let response = self
+            .call(Method::POST, "/interactions", Some(body), None)
+            .await;
+        assert_eq!(response.status(), 201, "log interaction");
+        response.json().await.unwrap()
+    }
+}
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().unwrap().to_owned()
+}
+
+fn days_ago(days: i64) -> String {
+    (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).to_string()
+}
+
+async fn contacts_are_created_read_and_validated(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let response = api
+        .call(
+            Method::POST,
+            "/contacts",
+            Some(json!({
+                "name": " Grace Hopper ", "emails": ["Grace@Navy.mil"], "company": "US Navy",
+                "urls": ["https://www.linkedin.com/in/grace"], "tags": ["Mentor", "mentor"],
+                "how_met": {"met_on": days_ago(30), "place": "PyCon", "context": "her talk"},
+                "cadence_days": 60
+            })),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let grace: Value = response.json().await.unwrap();
+    assert_eq!(location, format!("/api/v1/contacts/{}", id(&grace)));
+    assert_eq!(etag, format!("\"{}\"", grace["version"]));
+    assert_eq!(grace["name"], "Grace Hopper");
+    assert_eq!(grace["emails"], json!(["grace@navy.mil"]));
+    assert_eq!(grace["tags"], json!(["Mentor"]));
+    assert_eq!(grace["comfort"], Value::Null);
+    assert_eq!(grace["connection_status"], "not_connected");
+    assert_eq!(grace["familiarity"]["score"], 0);
+    assert_eq!(
+        grace["next_due_on"],
+        json!(days_ago(-30)),
+        "met 30 days ago, every 60 days"
+    );
+    let fetched = api
+        .call(
+            Method::GET,
+            &format!("/contacts/{}", id(&grace)),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(fetched.headers()["etag"].to_str().unwrap(), etag);
+
+    let bad = api
+        .call(
+            Method::POST,
+            "/contacts",
+            Some(
+                json!({"name": "", "emails": ["x"], "urls": ["ftp://x"], "cadence_days": 0,
+                        "how_met": {"met_on": "1066-10-14"}}),
+            ),
+            None,
+        )
+        .await;
+    let body = problem(bad, 422, "validation_failed").await;
+    assert_eq!(
+        fields(&body),
+        [
+            "name",
+            "emails[0]",
+            "urls[0]",
+            "how_met.met_on",
+            "cadence_days"
+        ]
+    );
+    let typo = api
+        .call(
+            Method::POST,
+            "/contacts",
+            Some(json!({"name": "A", "nmae": "B"})),
+            None,
+        )
+        .await;
+    problem(typo, 422, "validation_failed").await;
+    let foreign_event = api
+        .call(
+            Method::POST,
+            "/contacts",
+            Some(json!({"name": "A", "how_met": {"introduced_by": uuid::Uuid::new_v4()}})),
+            None,
+        )
+        .await;
+    assert_eq!(
+        fields(&problem(foreign_event, 422, "validation_failed").await),
+        ["how_met.introduced_by"]
+    );
+    let listed = api.json(Method::GET, "/contacts", None).await;
+    assert_eq!(
+        listed["items"].as_array().unwrap().len(),
+        1,
+        "no partial writes"
+    );
+}
+
+async fn updates_need_the_current_version(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let grace = api
+        .contact(json!({"name": "Grace", "company": "Navy", "title": "Admiral"}))
+        .await;
+    let path = format!("/contacts/{}", id(&grace));
+    let tag = format!("\"{}\"", grace["version"]);
+
+    problem(
+        api.call(Method::PATCH, &path, Some(json!({"title": "RADM"})), None)
+            .await,
+        428,
+        "precondition_required",
+    )
+    .await;
+    let updated = api
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"title": null, "location": "Arlington"})),
+            Some(&tag),
+        )
+        .await;
+    assert_eq!(updated.status(), 200);
+    let updated: Value = updated.json().await.unwrap();
+    assert_eq!(updated["title"], Value::Null);
+    assert_eq!(updated["company"], "Navy");
+    assert_eq!(updated["location"], "Arlington");
+    assert_ne!(updated["version"], grace["version"]);
+    let stale = api
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"title": "Lost update"})),
+            Some(&tag),
+        )
+        .await;
+    problem(stale, 412, "precondition_failed").await;
+    let bad = api
+        .call(Method::PATCH, &path, Some(json!({"name": " "})), Some("*"))
+        .await;
+    assert_eq!(
+        fields(&problem(bad, 422, "validation_failed").await),
+        ["name"]
+    );
+
+    // Two writers with the same If-Match: exactly one wins.
+    let tag = format!("\"{}\"", updated["version"]);
+    let attempts = (0..6).map(|n| {
+        let client = app.client();
+        let url = app.url(&format!("/api/v1{path}"));
+        let (token, tag) = (ada.token.clone(), tag.clone());
+        tokio::spawn(async move {
+            client
+                .patch(url)
+                .bearer_auth(token)
+                .header("if-match", tag)
+                .json(&json!({"notes": format!("writer {n}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    statuses.sort();
+    assert_eq!(statuses, [200, 412, 412, 412, 412, 412]);
+
+    let current = api.json(Method::GET, &path, None).await;
+    let current_tag = format!("\"{}\"", current["version"]);
+    problem(
+        api.call(Method::DELETE, &path, None, None).await,
+        428,
+        "precondition_required",
+    )
+    .await;
+    problem(
+        api.call(Method::DELETE, &path, None, Some("\"1\"")).await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    assert_eq!(
+        api.call(Method::DELETE, &path, None, Some(&current_tag))
+            .await
+            .status(),
+        204
+    );
+    problem(
+        api.call(Method::GET, &path, None, None).await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+async fn comfort_is_my_judgement_with_history(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let bob = api.contact(json!({"name": "Bob"})).await;
+    let path = format!("/contacts/{}/comfort", id(&bob));
+    let rated = api
+        .json(
+            Method::PUT,
+            &path,
+            Some(json!({"rating": 5, "reason": "vouch"})),
+        )
+        .await;
+    assert_eq!(rated["comfort"], 5);
+    assert_eq!(
+        rated["familiarity"]["mismatch"], true,
+        "vouching for someone never met"
+    );
+    let rated = api
+        .json(Method::PUT, &path, Some(json!({"rating": 2})))
+        .await;
+    assert_eq!(rated["familiarity"]["mismatch"], false);
+    let cleared = api
+        .json(
+            Method::PUT,
+            &path,
+            Some(json!({"rating": null, "reason": "start over"})),
+        )
+        .await;
+    assert_eq!(cleared["comfort"], Value::Null);
+    let history = api
+        .json(Method::GET, &format!("{path}/history"), None)
+        .await;
+    let ratings: Vec<Value> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rating"].clone())
+        .collect();
+    assert_eq!(ratings, [json!(5), json!(2), Value::Null]);
+    assert_eq!(history["items"][0]["reason"], "vouch");
+    let bad = api
+        .call(Method::PUT, &path, Some(json!({"rating": 6})), None)
+        .await;
+    assert_eq!(
+        fields(&problem(bad, 422, "validation_failed").await),
+        ["rating"]
+    );
+}
+
+async fn interactions_move_familiarity_and_due_dates(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let bob = api
+        .contact(json!({"name": "Bob", "cadence_days": 30}))
+        .await;
+    let carol = api.contact(json!({"name": "Carol"})).await;
+    let coffee = api
+        .log(
+            json!({"contact_ids": [id(&bob), id(&carol)], "kind": "coffee_or_lunch",
+                    "occurred_on": days_ago(7), "depth": "in_depth", "initiated_by": "mutual",
+                    "notes": "talked about compilers", "follow_up_on": days_ago(-3)}),
+        )
+        .await;
+    assert_eq!(coffee["contact_ids"].as_array().unwrap().len(), 2);
+    let bob_now = api
+        .json(Method::GET, &format!("/contacts/{}", id(&bob)), None)
+        .await;
+    assert_eq!(bob_now["last_interaction_on"], json!(days_ago(7)));
+    assert_eq!(
+        bob_now["next_due_on"],
+        json!(days_ago(-23)),
+        "30 days after the coffee"
+    );
+    let after_one = bob_now["familiarity"]["score"].as_u64().unwrap();
+    assert!(after_one > 0);
+    api.log(
+        json!({"contact_ids": [id(&bob)], "kind": "email", "occurred_on": days_ago(1),
+                   "depth": "conversation", "initiated_by": "them"}),
+    )
+    .await;
+    let bob_later = api
+        .json(Method::GET, &format!("/contacts/{}", id(&bob)), None)
+        .await;
+    assert!(bob_later["familiarity"]["score"].as_u64().unwrap() >= after_one);
+    assert_eq!(
+        bob_later["version"], bob["version"],
+        "derived state does not invalidate edits"
+    );
+
+    let explained = api
+        .json(
+            Method::GET,
+            &format!("/contacts/{}/familiarity", id(&bob)),
+            None,
+        )
+        .await;
+    assert_eq!(explained["score"], bob_later["familiarity"]["score"]);
+    assert!(!explained["reasons"].as_array().unwrap().is_empty());
+
+    let listed = api
+        .json(
+            Method::GET,
+            &format!("/interactions?contact_id={}", id(&carol)),
+            None,
+        )
+        .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let emails = api
+        .json(Method::GET, "/interactions?kind=email", None)
+        .await;
+    assert_eq!(emails["items"].as_array().unwrap().len(), 1);
+    let recent = api
+        .json(
+            Method::GET,
+            &format!("/interactions?from={}", days_ago(2)),
+            None,
+        )
+        .await;
+    assert_eq!(recent["items"].as_array().unwrap().len(), 1);
+    let bad = api
+        .call(
+            Method::GET,
+            "/interactions?kind=telepathy&from=yesterday",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        fields(&problem(bad, 422, "validation_failed").await),
+        ["kind", "from"]
+    );
+
+    let foreign = api
+        .call(
+            Method::POST,
+            "/interactions",
+            Some(
+                json!({"contact_ids": [id(&bob), uuid::Uuid::new_v4()], "kind": "call",
+                          "occurred_on": days_ago(0), "depth": "brief", "initiated_by": "me"}),
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(
+        fields(&problem(foreign, 422, "validation_failed").await),
+        ["contact_ids[1]"]
+    );
+    let none = api
+        .call(Method::POST, "/interactions",
+              Some(json!({"contact_ids": [], "kind": "call", "occurred_on": "2026-13-01", "depth": "deep", "initiated_by": "me"})), None)
+        .await;
+    problem(none, 422, "validation_failed").await;
+
+    // Editing and deleting recompute the contacts' state.
+    let path = format!("/interactions/{}", id(&coffee));
+    let moved = api
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"contact_ids": [id(&bob)]})),
+            Some(&format!("\"{}\"", coffee["version"])),
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+    let moved: Value = moved.json().await.unwrap();
+    let carol_now = api
+        .json(Method::GET, &format!("/contacts/{}", id(&carol)), None)
+        .await;
+    assert_eq!(carol_now["last_interaction_on"], Value::Null);
+    assert_eq!(carol_now["familiarity"]["score"], 0);
+    assert_eq!(
+        api.call(
+            Method::DELETE,
+            &path,
+            None,
+            Some(&format!("\"{}\"", moved["version"]))
+        )
+        .await
+        .status(),
+        204
+    );
+    let bob_end = api
+        .json(Method::GET, &format!("/contacts/{}", id(&bob)), None)
+        .await;
+    assert_eq!(bob_end["last_interaction_on"], json!(days_ago(1)));
+}
+
+async fn the_connection_flow_asks_first(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let bob = api.contact(json!({"name": "Bob"})).await;
+    let path = format!("/contacts/{}/connection", id(&bob));
+    let illegal = api
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({"status": "connected"})),
+            None,
+        )
+        .await;
+    let body = problem(illegal, 409, "illegal_transition").await;
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("asked")
+            && detail.contains("invited")
+            && detail.contains("they_invited_me"),
+        "{detail}"
+    );
+    for step in ["asked", "open", "invited", "connected"] {
+        let moved = api
+            .json(
+                Method::POST,
+                &path,
+                Some(json!({"status": step, "note": format!("now {step}")})),
+            )
+            .await;
+        assert_eq!(moved["connection_status"], step);
+    }
+    let history = api
+        .json(Method::GET, &format!("{path}/history"), None)
+        .await;
+    let steps: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["to_status"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["asked", "open", "invited", "connected"]);
+    assert_eq!(history["items"][0]["from_status"], "not_connected");
+}
+
+async fn settings_decide_who_is_ready_to_ask(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let defaults = api.json(Method::GET, "/me/settings", None).await;
+    assert_eq!(defaults["connection_policy"], "after_talking");
+    let met = api
+        .contact(json!({"name": "Met", "how_met": {"met_on": days_ago(3)}}))
+        .await;
+    let stranger = api.contact(json!({"name": "Stranger"})).await;
+    assert_eq!(
+        met["ready_to_ask"], false,
+        "after talking: familiarity still 0"
+    );
+
+    let open = api
+        .json(Method::PUT, "/me/settings", Some(json!({"connection_policy": "open", "familiarity_threshold": 30,
+                                                       "comfort_threshold": 3, "default_cadence_days": 14})))
+        .await;
+    assert_eq!(open["connection_policy"], "open");
+    let ready = api
+        .json(Method::GET, "/contacts?ready_to_ask=true", None)
+        .await;
+    let names: Vec<&str> = ready["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Met"]);
+    let stranger_now = api
+        .json(Method::GET, &format!("/contacts/{}", id(&stranger)), None)
+        .await;
+    assert_eq!(stranger_now["ready_to_ask"], false);
+    assert!(
+        stranger_now["next_due_on"].is_string(),
+        "the new default cadence applies"
+    );
+
+    api.json(Method::PUT, "/me/settings", Some(json!({"connection_policy": "when_i_would_refer", "familiarity_threshold": 30,
+                                                      "comfort_threshold": 4, "default_cadence_days": null}))).await;
+    api.json(
+        Method::PUT,
+        &format!("/contacts/{}/comfort", id(&stranger)),
+        Some(json!({"rating": 4})),
+    )
+    .await;
+    let ready = api
+        .json(Method::GET, "/contacts?ready_to_ask=true", None)
+        .await;
+    let names: Vec<&str> = ready["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Stranger"]);
+    let bad = api
+        .call(Method::PUT, "/me/settings", Some(json!({"connection_policy": "sometimes", "familiarity_threshold": 300,
+                                                       "comfort_threshold": 9, "default_cadence_days": 0})), None)
+        .await;
+    assert_eq!(
+        fields(&problem(bad, 422, "validation_failed").await),
+        ["connection_policy"]
+    );
+}
+
+async fn lists_filter_sort_and_page(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let mut ids = Vec::new();
+    for (n, (name, company, tag, comfort)) in [
+        ("Alan Turing", "Bletchley", "math", Some(5)),
+        ("Barbara Liskov", "MIT", "cs", Some(3)),
+        ("Claude Shannon", "Bell Labs", "math", None),
+        ("Dorothy Vaughan", "NASA", "cs", Some(4)),
+        ("Edsger Dijkstra", "Eindhoven", "cs", Some(1)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let contact = api
+            .contact(json!({"name": name, "company": company, "tags": [tag], "notes": format!("note {n} 100% sure_")}))
+            .await;
+        if let Some(rating) = comfort {
+            api.json(
+                Method::PUT,
+                &format!("/contacts/{}/comfort", id(&contact)),
+                Some(json!({"rating": rating})),
+            )
+            .await;
+        }
+        ids.push(id(&contact));
+    }
+    let names = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&api.json(Method::GET, "/contacts?q=shannon", None).await),
+        ["Claude Shannon"]
+    );
+    assert_eq!(
+        names(&api.json(Method::GET, "/contacts?q=100%25", None).await).len(),
+        5
+    );
+    assert_eq!(
+        names(&api.json(Method::GET, "/contacts?q=sure_", None).await).len(),
+        5
+    );
+    assert_eq!(
+        names(&api.json(Method::GET, "/contacts?q=ure__", None).await).len(),
+        0,
+        "_ is not a wildcard"
+    );
+    assert_eq!(
+        names(&api.json(Method::GET, "/contacts?tag=MATH", None).await),
+        ["Alan Turing", "Claude Shannon"]
+    );
+    assert_eq!(
+        names(&api.json(Method::GET, "/contacts?company=nasa", None).await),
+        ["Dorothy Vaughan"]
+    );
+    assert_eq!(
+        names(
+            &api.json(Method::GET, "/contacts?comfort_min=3&sort=comfort", None)
+                .await
+        ),
+        ["Alan Turing", "Dorothy Vaughan", "Barbara Liskov"]
+    );
+    assert_eq!(
+        names(&api.json(Method::GET, "/contacts?comfort_max=1", None).await),
+        ["Edsger Dijkstra"]
+    );
+
+    // Walk every sort in pages of two: each contact exactly once.
+    for sort in [
+        "name",
+        "comfort",
+        "familiarity",
+        "last_interaction",
+        "next_due",
+    ] {
+        let mut seen = Vec::new();
+        let mut url = format!("/contacts?sort={sort}&limit=2");
+        loop {
+            let response = api.call(Method::GET, &url, None, None).await;
+            let link = response
+                .headers()
+                .get("link")
+                .map(|l| l.to_str().unwrap().to_owned());
+            let page: Value = response.json().await.unwrap();
+            seen.extend(names(&page));
+            match page["next_cursor"].as_str() {
+                Some(cursor) => {
+                    let link = link.expect("a Link header with a next page");
+                    assert!(link.contains("rel=\"next\"") && link.contains(cursor));
+                    url = format!("/contacts?sort={sort}&limit=2&cursor={cursor}");
+                }
+                None => break,
+            }
+        }
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 5, "sort {sort}");
+    }
+    let bad = api
+        .call(
+            Method::GET,
+            "/contacts?sort=height&limit=500&comfort_min=9&cursor=zzz",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        fields(&problem(bad, 422, "validation_failed").await),
+        ["limit", "sort", "cursor", "comfort_min"]
+    );
+
+    let network = api.json(Method::GET, "/network", None).await;
+    let entries = network.as_array().unwrap();
+    assert_eq!(entries.len(), 5);
+    assert!(entries
+        .iter()
+        .all(|e| e.get("notes").is_none() && e.get("emails").is_none()));
+    assert_eq!(entries[0]["name"], "Alan Turing");
+    assert_eq!(entries[0]["comfort"], 5);
+}
+
+async fn another_users_objects_are_not_found(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let eve = app.new_user("eve@example.com").await;
+    let ada_api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let eve_api = Api {
+        app: &app,
+        who: &eve,
+    };
+    let bob = ada_api
+        .contact(json!({"name": "Bob", "notes": "secret"}))
+        .await;
+    let call = ada_api
+        .log(json!({"contact_ids": [id(&bob)], "kind": "call", "occurred_on": days_ago(1), "depth": "brief", "initiated_by": "me"}))
+        .await;
+    assert_eq!(
+        eve_api.json(Method::GET, "/contacts", None).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        eve_api.json(Method::GET, "/interactions", None).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        eve_api
+            .json(Method::GET, "/network", None)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let missing = eve_api
+        .call(
+            Method::GET,
+            &format!("/contacts/{}", uuid::Uuid::new_v4()),
+            None,
+            None,
+        )
+        .await;
+    let missing = missing.text().await.unwrap();
+    let theirs = eve_api
+        .call(Method::GET, &format!("/contacts/{}", id(&bob)), None, None)
+        .await;
+    assert_eq!(theirs.status(), 404);
+    assert_eq!(theirs.text().await.unwrap(), missing);
+    let logged = eve_api
+        .call(Method::POST, "/interactions",
+              Some(json!({"contact_ids": [id(&bob)], "kind": "call", "occurred_on": days_ago(0), "depth": "brief", "initiated_by": "me"})), None)
+        .await;
+    assert_eq!(
+        fields(&problem(logged, 422, "validation_failed").await),
+        ["contact_ids[0]"]
+    );
+    let interaction = eve_api
+        .call(
+            Method::DELETE,
+            &format!("/interactions/{}", id(&call)),
+            None,
+            Some("*"),
+        )
+        .await;
+    problem(interaction, 404, "not_found").await;
+    let unchanged = ada_api
+        .json(Method::GET, &format!("/contacts/{}", id(&bob)), None)
+        .await;
+    assert_eq!(unchanged["notes"], "secret");
+    assert_eq!(unchanged["last_interaction_on"], json!(days_ago(1)));
+}
+
+async fn deleting_a_contact_leaves_no_dangling_references(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let bob = api.contact(json!({"name": "Bob"})).await;
+    let carol = api
+        .contact(json!({"name": "Carol", "how_met": {"introduced_by": id(&bob)}}))
+        .await;
+    let alone = api
+        .log(json!({"contact_ids": [id(&bob)], "kind": "call", "occurred_on": days_ago(2), "depth": "brief", "initiated_by": "me"}))
+        .await;
+    let shared = api
+        .log(json!({"contact_ids": [id(&bob), id(&carol)], "kind": "meeting", "occurred_on": days_ago(1), "depth": "conversation", "initiated_by": "mutual"}))
+        .await;
+    let deleted = api
+        .call(
+            Method::DELETE,
+            &format!("/contacts/{}", id(&bob)),
+            None,
+            Some("*"),
+        )
+        .await;
+    assert_eq!(deleted.status(), 204);
+    problem(
+        api.call(
+            Method::GET,
+            &format!("/interactions/{}", id(&alone)),
+            None,
+            None,
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let shared = api
+        .json(Method::GET, &format!("/interactions/{}", id(&shared)), None)
+        .await;
+    assert_eq!(shared["contact_ids"], json!([id(&carol)]));
+    let carol = api
+        .json(Method::GET, &format!("/contacts/{}", id(&carol)), None)
+        .await;
+    assert_eq!(carol["how_met"]["introduced_by"], Value::Null);
+}
+
+rapport_tests::on_both_backends!(
+    contacts_are_created_read_and_validated,
+    updates_need_the_current_version,
+    comfort_is_my_judgement_with_history,
+    interactions_move_familiarity_and_due_dates,
+    the_connection_flow_asks_first,
+    settings_decide_who_is_ready_to_ask,
+    lists_filter_sort_and_page,
+    another_users_objects_are_not_found,
+    deleting_a_contact_leaves_no_dangling_references,
+);
