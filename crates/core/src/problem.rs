@@ -33,6 +33,10 @@ pub struct Problem {
     /// The invalid fields, when the request had any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Facts a client needs to act on this problem (e.g. the two comfort
+    /// ratings behind `comfort_below_threshold`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -44,6 +48,7 @@ impl Problem {
             detail: detail.into(),
             code: code.to_owned(),
             errors: Vec::new(),
+            details: None,
         }
     }
 

@@ -22,6 +22,8 @@ pub struct ApiErrorData {
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
     pub allow: Option<String>,
+    /// Extra facts for the client, sent as the problem's `details`.
+    pub details: Option<serde_json::Value>,
     /// The cause of a 500, logged and never shown.
     pub internal: Option<String>,
 }
@@ -49,6 +51,7 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             allow: None,
+            details: None,
             internal: None,
         }))
     }
@@ -127,6 +130,7 @@ impl ApiError {
         let title = self.status.canonical_reason().unwrap_or("Error").to_owned();
         let mut problem = Problem::new(self.status.as_u16(), self.code, &title, &self.detail);
         problem.errors = self.errors.clone();
+        problem.details = self.details.clone();
         problem
     }
 }
