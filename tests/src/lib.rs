@@ -16,6 +16,8 @@ use sqlx::Connection;
 
 pub use rapport_storage::Backend;
 
+pub mod bench;
+
 pub fn postgres_admin_url() -> String {
     std::env::var("RAPPORT_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())

@@ -35,6 +35,28 @@ pub enum Command {
     /// Manage accounts from the command line.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Create a realistic demo account (events, contacts, two years of
+    /// interactions, ratings) for trying Rapport and for benchmarks.
+    Demo {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Demo User")]
+        name: String,
+        /// How many contacts.
+        #[arg(long, default_value_t = 200)]
+        contacts: usize,
+        /// Average interactions per contact.
+        #[arg(long, default_value_t = 6)]
+        interactions: usize,
+        /// Random seed: the same seed makes the same network.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Write a consistent copy of the SQLite database to FILE while the
     /// server runs (for PostgreSQL, prints how to use pg_dump).
     Backup {
@@ -151,6 +173,68 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Admin(admin) => run_admin(admin).await,
         Command::Backup { file, data } => backup(&file, &data).await,
+        Command::Demo {
+            email,
+            name,
+            contacts,
+            interactions,
+            seed,
+            password_stdin,
+            data,
+        } => {
+            if let Err(message) = validate::email(&email) {
+                bail!("--email {message}");
+            }
+            if contacts > 100_000 {
+                bail!("--contacts can be at most 100000");
+            }
+            let store = rapport_storage::connect(&data.database_url()?).await?;
+            if store
+                .user_by_email(&normalize_email(&email))
+                .await?
+                .is_some()
+            {
+                bail!("{email} already has an account; choose another address for the demo");
+            }
+            let (password, generated) = read_password(password_stdin)?;
+            let role = if store.list_users(None, 1).await?.is_empty() {
+                Role::Admin
+            } else {
+                Role::User
+            };
+            let user = store
+                .create_user_with_role(
+                    NewUser {
+                        email: normalize_email(&email),
+                        display_name: name.trim().to_owned(),
+                        password_hash: hash_blocking(&password)?,
+                    },
+                    role,
+                )
+                .await?;
+            let started = std::time::Instant::now();
+            let size = crate::demo::DemoSize {
+                contacts,
+                interactions_per_contact: interactions,
+                seed,
+            };
+            let today = chrono::Utc::now().date_naive();
+            let summary = crate::demo::populate(&*store, user.id, size, today).await?;
+            println!(
+                "Created the demo account {} in {:.1} s: {} events, {} contacts, {} interactions, {} ratings, {} connection flows.",
+                user.email,
+                started.elapsed().as_secs_f64(),
+                summary.events,
+                summary.contacts,
+                summary.interactions,
+                summary.ratings,
+                summary.connections
+            );
+            if generated {
+                println!("Password: {password}");
+            }
+            Ok(())
+        }
     }
 }
 

@@ -98,7 +98,8 @@ pub fn sort_name(name: &str) -> String {
 /// Filters, sort and page of `GET /contacts`.
 #[derive(Debug, Clone, Default)]
 pub struct ContactQuery {
-    /// Matched in name, company, title, emails and notes (case-insensitive).
+    /// Each word must begin a word of the name, company, title, emails or
+    /// notes (case-insensitive): "ada lov" finds "Ada Lovelace".
     pub q: Option<String>,
     pub tag: Option<String>,
     pub comfort_min: Option<u8>,
@@ -239,6 +240,24 @@ pub trait NetworkStore: Send + Sync {
         query: &InteractionQuery,
     ) -> Result<Vec<Interaction>>;
 
+    /// Creates many contacts in one transaction (demo data, imports).
+    async fn create_contacts(
+        &self,
+        owner: Uuid,
+        contacts: Vec<NewContact>,
+        settings: &Settings,
+        today: NaiveDate,
+    ) -> Result<Vec<Uuid>>;
+    /// Logs many interactions in one transaction, recomputing each
+    /// contact involved once at the end.
+    async fn create_interactions(
+        &self,
+        owner: Uuid,
+        interactions: Vec<NewInteraction>,
+        settings: &Settings,
+        today: NaiveDate,
+    ) -> Result<u64>;
+
     /// Recomputes familiarity computed before `today`; returns how many.
     async fn refresh_familiarity(
         &self,
@@ -288,7 +307,62 @@ pub fn search_text(data: &NewContact) -> String {
     parts.join("\n").to_lowercase()
 }
 
-/// A `LIKE` pattern matching `text` anywhere, with `\` escaping.
+/// Longest word kept in the search index.
+pub const WORD_MAX_CHARS: usize = 40;
+/// Most words indexed per contact (long notes are cut off).
+pub const WORDS_MAX: usize = 300;
+
+/// Splits text into lower-case words for the search index: letters and
+/// digits, with emails also split at `@` and `.` (and kept whole).
+pub fn words(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let mut words: Vec<String> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().take(WORD_MAX_CHARS).collect())
+        .collect();
+    words.extend(
+        lower
+            .split_whitespace()
+            .filter(|w| w.contains('@'))
+            .map(|w| w.chars().take(WORD_MAX_CHARS).collect()),
+    );
+    words
+}
+
+/// The distinct words a contact can be found by.
+pub fn contact_words(data: &NewContact) -> Vec<String> {
+    let mut all = Vec::new();
+    for text in [Some(&data.name), data.company.as_ref(), data.title.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(data.emails.iter())
+        .chain(data.notes.iter())
+    {
+        all.extend(words(text));
+    }
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|w| seen.insert(w.clone()));
+    all.truncate(WORDS_MAX);
+    all
+}
+
+/// The search terms of a query: each must begin a word of the contact.
+pub fn search_terms(q: &str) -> Vec<String> {
+    let mut terms = words(q);
+    terms.sort();
+    terms.dedup();
+    terms.truncate(5);
+    terms
+}
+
+/// The first string after every string that starts with `prefix`.
+pub fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with `\` escaping (short
+/// lists such as events search by substring).
 pub fn like_pattern(text: &str) -> String {
     let escaped = text
         .to_lowercase()
@@ -331,6 +405,34 @@ mod tests {
             contact_keys(&data),
             ["email:ada@example.com", "url:linkedin.com/in/ada"]
         );
+    }
+
+    #[test]
+    fn contacts_are_found_by_the_start_of_any_word() {
+        let data = NewContact {
+            name: "Ada Lovelace-Byron".into(),
+            company: Some("Analytical Engines".into()),
+            emails: vec!["ada@engines.example".into()],
+            ..NewContact::default()
+        };
+        let words = contact_words(&data);
+        for expected in [
+            "ada",
+            "lovelace",
+            "byron",
+            "analytical",
+            "engines",
+            "example",
+            "ada@engines.example",
+        ] {
+            assert!(
+                words.contains(&expected.to_owned()),
+                "{expected} in {words:?}"
+            );
+        }
+        assert_eq!(search_terms("  LOV  ada ada "), ["ada", "lov"]);
+        assert!(prefix_end("lov") > "lovelace".to_owned());
+        assert!(prefix_end("lov") < "lox".to_owned());
     }
 
     #[test]

@@ -341,47 +341,54 @@ macro_rules! impl_network_store {
                 settings: &rapport_core::network::Settings,
                 today: chrono::NaiveDate,
             ) -> $crate::Result<$crate::ContactRecord> {
-                let id = uuid::Uuid::new_v4();
-                let now = $crate::now();
                 let mut tx = self.begin_write().await?;
-                Self::check_references(&mut tx, owner, Some(id), &data).await?;
-                let how = data.how_met.clone().unwrap_or_default();
-                sqlx::query(
-                    "INSERT INTO contacts (id, owner_id, name, emails, phones, company, title, location,
-                        urls, tags, notes, met_on, met_event_id, met_place, met_context, introduced_by,
-                        cadence_days, archived, comfort, connection_status, familiarity, suggested_comfort,
-                        search_text, sort_name, version, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                        $17, $18, NULL, 'not_connected', 0, 1, $19, $20, 1, $21, $21)",
-                )
-                .bind(id)
-                .bind(owner)
-                .bind(&data.name)
-                .bind($crate::sql_network::to_json(&data.emails))
-                .bind($crate::sql_network::to_json(&data.phones))
-                .bind(&data.company)
-                .bind(&data.title)
-                .bind(&data.location)
-                .bind($crate::sql_network::to_json(&data.urls))
-                .bind($crate::sql_network::to_json(&data.tags))
-                .bind(&data.notes)
-                .bind(how.met_on)
-                .bind(how.event_id)
-                .bind(&how.place)
-                .bind(&how.context)
-                .bind(how.introduced_by)
-                .bind(data.cadence_days.map(i32::from))
-                .bind(data.archived)
-                .bind($crate::network::search_text(&data))
-                .bind($crate::network::sort_name(&data.name))
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                Self::write_keys_and_tags(&mut tx, owner, id, &data).await?;
+                let id = Self::insert_contact(&mut tx, owner, &data, $crate::now()).await?;
                 Self::recompute(&mut tx, id, settings, today).await?;
                 let record = Self::contact_in(&mut tx, owner, id).await?.ok_or($crate::StoreError::NotFound)?;
                 tx.commit().await?;
                 Ok(record)
+            }
+
+            async fn create_contacts(
+                &self,
+                owner: uuid::Uuid,
+                contacts: Vec<rapport_core::contact::NewContact>,
+                settings: &rapport_core::network::Settings,
+                today: chrono::NaiveDate,
+            ) -> $crate::Result<Vec<uuid::Uuid>> {
+                let now = $crate::now();
+                let mut tx = self.begin_write().await?;
+                let mut ids = Vec::with_capacity(contacts.len());
+                for data in &contacts {
+                    ids.push(Self::insert_contact(&mut tx, owner, data, now).await?);
+                }
+                for id in &ids {
+                    Self::recompute(&mut tx, *id, settings, today).await?;
+                }
+                tx.commit().await?;
+                Ok(ids)
+            }
+
+            async fn create_interactions(
+                &self,
+                owner: uuid::Uuid,
+                interactions: Vec<rapport_core::network::NewInteraction>,
+                settings: &rapport_core::network::Settings,
+                today: chrono::NaiveDate,
+            ) -> $crate::Result<u64> {
+                let now = $crate::now();
+                let mut tx = self.begin_write().await?;
+                let mut touched = std::collections::BTreeSet::new();
+                for data in &interactions {
+                    let contacts = Self::owned_contacts(&mut tx, owner, &data.contact_ids).await?;
+                    Self::insert_interaction(&mut tx, owner, uuid::Uuid::new_v4(), data, &contacts, now).await?;
+                    touched.extend(contacts);
+                }
+                for contact in touched {
+                    Self::recompute(&mut tx, contact, settings, today).await?;
+                }
+                tx.commit().await?;
+                Ok(interactions.len() as u64)
             }
 
             async fn contact(
@@ -469,6 +476,10 @@ macro_rules! impl_network_store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                sqlx::query("DELETE FROM contact_words WHERE contact_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 Self::write_keys_and_tags(&mut tx, owner, id, &data).await?;
                 Self::recompute(&mut tx, id, settings, today).await?;
                 let record = Self::contact_in(&mut tx, owner, id).await?.ok_or($crate::StoreError::NotFound)?;
@@ -529,9 +540,15 @@ macro_rules! impl_network_store {
                 qb.push_bind(owner);
                 qb.push(" AND archived = ").push_bind(query.archived);
                 if let Some(q) = &query.q {
-                    qb.push(" AND search_text LIKE ")
-                        .push_bind($crate::network::like_pattern(q))
-                        .push(" ESCAPE '\\'");
+                    for term in $crate::network::search_terms(q) {
+                        qb.push(" AND id IN (SELECT contact_id FROM contact_words WHERE owner_id = ")
+                            .push_bind(owner)
+                            .push(" AND word >= ")
+                            .push_bind(term.clone())
+                            .push(" AND word < ")
+                            .push_bind($crate::network::prefix_end(&term))
+                            .push(")");
+                    }
                 }
                 if let Some(tag) = &query.tag {
                     qb.push(" AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = contacts.id AND t.owner_id = ")
@@ -787,26 +804,9 @@ macro_rules! impl_network_store {
                 today: chrono::NaiveDate,
             ) -> $crate::Result<rapport_core::network::Interaction> {
                 let id = uuid::Uuid::new_v4();
-                let now = $crate::now();
                 let mut tx = self.begin_write().await?;
                 let contacts = Self::owned_contacts(&mut tx, owner, &data.contact_ids).await?;
-                sqlx::query(
-                    "INSERT INTO interactions (id, owner_id, kind, occurred_on, depth, initiated_by,
-                        notes, follow_up_on, version, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
-                )
-                .bind(id)
-                .bind(owner)
-                .bind(data.kind.as_str())
-                .bind(data.occurred_on)
-                .bind(data.depth.as_str())
-                .bind(data.initiated_by.as_str())
-                .bind(&data.notes)
-                .bind(data.follow_up_on)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                Self::link_contacts(&mut tx, owner, id, &contacts).await?;
+                Self::insert_interaction(&mut tx, owner, id, &data, &contacts, $crate::now()).await?;
                 for contact in &contacts {
                     Self::recompute(&mut tx, *contact, settings, today).await?;
                 }
@@ -965,6 +965,76 @@ macro_rules! impl_network_store {
 
         /// Statements shared by the network methods.
         impl $store {
+            async fn insert_contact(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                owner: uuid::Uuid,
+                data: &rapport_core::contact::NewContact,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<uuid::Uuid> {
+                let id = uuid::Uuid::new_v4();
+                Self::check_references(&mut *conn, owner, Some(id), data).await?;
+                let how = data.how_met.clone().unwrap_or_default();
+                sqlx::query(
+                    "INSERT INTO contacts (id, owner_id, name, emails, phones, company, title, location,
+                        urls, tags, notes, met_on, met_event_id, met_place, met_context, introduced_by,
+                        cadence_days, archived, comfort, connection_status, familiarity, suggested_comfort,
+                        search_text, sort_name, version, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                        $17, $18, NULL, 'not_connected', 0, 1, $19, $20, 1, $21, $21)",
+                )
+                .bind(id)
+                .bind(owner)
+                .bind(&data.name)
+                .bind($crate::sql_network::to_json(&data.emails))
+                .bind($crate::sql_network::to_json(&data.phones))
+                .bind(&data.company)
+                .bind(&data.title)
+                .bind(&data.location)
+                .bind($crate::sql_network::to_json(&data.urls))
+                .bind($crate::sql_network::to_json(&data.tags))
+                .bind(&data.notes)
+                .bind(how.met_on)
+                .bind(how.event_id)
+                .bind(&how.place)
+                .bind(&how.context)
+                .bind(how.introduced_by)
+                .bind(data.cadence_days.map(i32::from))
+                .bind(data.archived)
+                .bind($crate::network::search_text(data))
+                .bind($crate::network::sort_name(&data.name))
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+                Self::write_keys_and_tags(&mut *conn, owner, id, data).await?;
+                Ok(id)
+            }
+
+            async fn insert_interaction(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                owner: uuid::Uuid,
+                id: uuid::Uuid,
+                data: &rapport_core::network::NewInteraction,
+                contacts: &[uuid::Uuid],
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<()> {
+                sqlx::query(
+                    "INSERT INTO interactions (id, owner_id, kind, occurred_on, depth, initiated_by,
+                        notes, follow_up_on, version, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
+                )
+                .bind(id)
+                .bind(owner)
+                .bind(data.kind.as_str())
+                .bind(data.occurred_on)
+                .bind(data.depth.as_str())
+                .bind(data.initiated_by.as_str())
+                .bind(&data.notes)
+                .bind(data.follow_up_on)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+                Self::link_contacts(&mut *conn, owner, id, contacts).await
+            }
             async fn owns_contact(&self, owner: uuid::Uuid, id: uuid::Uuid) -> $crate::Result<bool> {
                 let found: Option<i32> = sqlx::query_scalar(
                     "SELECT 1 FROM contacts WHERE id = $1 AND owner_id = $2",
@@ -1115,6 +1185,14 @@ macro_rules! impl_network_store {
                         .bind(owner)
                         .bind(id)
                         .bind(key)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                for word in $crate::network::contact_words(data) {
+                    sqlx::query("INSERT INTO contact_words (owner_id, word, contact_id) VALUES ($1, $2, $3)")
+                        .bind(owner)
+                        .bind(word)
+                        .bind(id)
                         .execute(&mut *conn)
                         .await?;
                 }

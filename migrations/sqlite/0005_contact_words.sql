@@ -1,0 +1,9 @@
+-- Word prefixes for contact search: every word of a contact's name,
+-- company, title, emails and notes (lower-cased), searched by index range.
+CREATE TABLE contact_words (
+    owner_id   BLOB NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    word       TEXT NOT NULL,
+    contact_id BLOB NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    PRIMARY KEY (owner_id, word, contact_id)
+);
+CREATE INDEX contact_words_contact_idx ON contact_words (contact_id);

@@ -1,0 +1,115 @@
+//! Benchmark: the network's read paths with 100k contacts in the instance
+//! (one account holding 10k, one 5k, the rest spread over 17 more), on
+//! SQLite and PostgreSQL: `GET /api/v1/contacts?limit=50`, a text search
+//! and `GET /api/v1/network` for the 5k account, at 64 connections.
+//! Run it with `scripts/bench`. RAPPORT_BENCH_SCALE=0.1 runs a tenth of it.
+
+use std::io::Write;
+use std::process::Stdio;
+use std::time::Instant;
+
+use rapport_tests::bench::{load, rapport, sign_in, Server};
+use rapport_tests::{Backend, TestDb, PASSWORD};
+
+const CONNECTIONS: usize = 64;
+const REQUESTS: usize = 5_000;
+
+fn demo(
+    url: &str,
+    dir: &std::path::Path,
+    email: &str,
+    contacts: usize,
+    interactions: usize,
+    seed: u64,
+) {
+    let mut child = rapport(url, dir)
+        .args(["demo", "--email", email, "--password-stdin"])
+        .args([
+            "--contacts",
+            &contacts.to_string(),
+            "--interactions",
+            &interactions.to_string(),
+        ])
+        .args(["--seed", &seed.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("run rapport demo");
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    assert!(child.wait().unwrap().success(), "rapport demo for {email}");
+}
+
+async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
+    let db = TestDb::new(backend).await?;
+    let dir = tempfile::tempdir().unwrap();
+    let size = |n: usize| ((n as f64 * scale) as usize).max(10);
+    let started = Instant::now();
+    demo(&db.url, dir.path(), "main@example.com", size(10_000), 6, 1);
+    demo(&db.url, dir.path(), "five@example.com", size(5_000), 6, 2);
+    for n in 0..17 {
+        demo(
+            &db.url,
+            dir.path(),
+            &format!("filler{n}@example.com"),
+            size(5_000),
+            2,
+            10 + n,
+        );
+    }
+    let total = size(10_000) + size(5_000) * 18;
+    let seeding = started.elapsed().as_secs_f64();
+    let server = Server::start(&db.url, dir.path());
+    let api = format!("{}/api/v1", server.base);
+    let main = sign_in(&server.base, "main@example.com", PASSWORD).await;
+    let five = sign_in(&server.base, "five@example.com", PASSWORD).await;
+    // Warm up (and bring familiarity up to date once, as the first read of a day does).
+    for url in [format!("{api}/contacts?limit=50"), format!("{api}/network")] {
+        load(&url, &main, 4, 50).await;
+        load(&url, &five, 4, 50).await;
+    }
+    let list = load(
+        &format!("{api}/contacts?limit=50"),
+        &main,
+        CONNECTIONS,
+        REQUESTS,
+    )
+    .await;
+    let search = load(
+        &format!("{api}/contacts?q=chen&limit=50"),
+        &main,
+        CONNECTIONS,
+        REQUESTS,
+    )
+    .await;
+    let network = load(&format!("{api}/network"), &five, CONNECTIONS, REQUESTS / 5).await;
+    let name = format!("{backend:?}");
+    Some(vec![
+        format!("{name:<10} | {total} contacts seeded in {seeding:.0} s"),
+        format!("{name:<10} | GET /contacts?limit=50 (10k account)      {list}"),
+        format!("{name:<10} | GET /contacts?q=chen&limit=50 (10k)       {search}"),
+        format!("{name:<10} | GET /network (5k account)                 {network}"),
+        format!("{name:<10} | peak RSS {:.1} MiB", server.peak_memory_mib()),
+    ])
+}
+
+fn main() {
+    let scale: f64 = std::env::var("RAPPORT_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "Rapport network benchmark: {CONNECTIONS} connections, {REQUESTS} requests per list, scale {scale}, {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        match runtime.block_on(run(backend, scale)) {
+            Some(lines) => lines.iter().for_each(|l| println!("{l}")),
+            None => println!("{backend:?}: skipped (database unavailable)"),
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Helpers for the benchmarks: the release server as a separate process
+//! (so its memory is measured alone) and a closed-loop load generator.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub const SECRET: &str = "benchmark-secret-benchmark-secret-benchmark";
+
+/// The release `rapport` (RAPPORT_BIN overrides).
+pub fn binary() -> String {
+    std::env::var("RAPPORT_BIN")
+        .unwrap_or_else(|_| format!("{}/../target/release/rapport", env!("CARGO_MANIFEST_DIR")))
+}
+
+pub fn rapport(database_url: &str, data_dir: &Path) -> Command {
+    let mut command = Command::new(binary());
+    command
+        .env("RAPPORT_DATABASE_URL", database_url)
+        .env("RAPPORT_DATA_DIR", data_dir)
+        .env("RAPPORT_JWT_SECRET", SECRET)
+        .env("RAPPORT_REGISTRATION", "open")
+        .env("RAPPORT_LOG", "warn");
+    command
+}
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(database_url: &str, data_dir: &Path) -> Server {
+        let mut child = rapport(database_url, data_dir)
+            .arg("serve")
+            .env("RAPPORT_ADDR", "127.0.0.1:0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {} ({e}); run scripts/bench", binary()));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("Rapport listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .to_owned();
+        Server { child, base }
+    }
+
+    /// Peak resident memory so far (VmHWM), in MiB.
+    pub fn peak_memory_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(f64::NAN, |kib| kib / 1024.0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Milliseconds at percentile `p` (0..1) of sorted durations.
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+pub struct LoadResult {
+    pub requests: usize,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+}
+
+impl std::fmt::Display for LoadResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:>7.0} req/s  p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms",
+            self.per_second, self.p50_ms, self.p95_ms, self.p99_ms
+        )
+    }
+}
+
+/// `requests` GETs of `url` over `connections` keep-alive connections.
+pub async fn load(url: &str, token: &str, connections: usize, requests: usize) -> LoadResult {
+    let remaining = Arc::new(AtomicUsize::new(requests));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            let remaining = remaining.clone();
+            let (url, token) = (url.to_owned(), token.to_owned());
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .build()
+                    .unwrap();
+                let mut times = Vec::new();
+                while remaining
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                    .is_ok()
+                {
+                    let sent = Instant::now();
+                    let response = client.get(&url).bearer_auth(&token).send().await.unwrap();
+                    assert_eq!(response.status(), 200, "{url}");
+                    response.bytes().await.unwrap();
+                    times.push(sent.elapsed());
+                }
+                times
+            })
+        })
+        .collect();
+    let mut times = Vec::with_capacity(requests);
+    for worker in workers {
+        times.extend(worker.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    times.sort();
+    LoadResult {
+        requests: times.len(),
+        per_second: times.len() as f64 / elapsed.as_secs_f64(),
+        p50_ms: percentile(&times, 0.5),
+        p95_ms: percentile(&times, 0.95),
+        p99_ms: percentile(&times, 0.99),
+    }
+}
+
+/// Signs in and returns the access token.
+pub async fn sign_in(base: &str, email: &str, password: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "sign in as {email}");
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}

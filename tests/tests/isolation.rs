@@ -1,0 +1,208 @@
+//! Every route that takes an id, walked from the OpenAPI document: another
+//! user's id answers exactly like a missing one (404, same body), nothing
+//! of the owner's changes, and no list shows another user's rows. A new
+//! route without a fixture here fails this test.
+
+use rapport_server::config::RegistrationMode;
+use rapport_tests::{Backend, SignedIn, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+struct Fixtures {
+    ids: Vec<(&'static str, String)>,
+}
+
+impl Fixtures {
+    /// The id of the owner's object for a path template, by its prefix.
+    fn id_for(&self, template: &str) -> Option<&str> {
+        self.ids
+            .iter()
+            .find(|(prefix, _)| template.starts_with(prefix))
+            .map(|(_, id)| id.as_str())
+    }
+}
+
+/// Routes that are not the owner's objects: admin routes (403 for others,
+/// covered by the admin tests) and public pages (open by design).
+fn exempt(template: &str) -> bool {
+    template.starts_with("/api/v1/admin/") || template.starts_with("/api/v1/public/")
+}
+
+/// A valid body for each write, so that only ownership can refuse it.
+fn body_for(method: &Method, template: &str) -> Option<Value> {
+    let body = match (method.as_str(), template) {
+        ("PATCH", _) => json!({}),
+        ("PUT", t) if t.ends_with("/comfort") => json!({"rating": 3, "reason": "test"}),
+        ("POST", t) if t.ends_with("/connection") => json!({"status": "asked"}),
+        ("GET" | "DELETE", _) => return None,
+        (method, template) => {
+            panic!("no request body for {method} {template}: add one to tests/tests/isolation.rs")
+        }
+    };
+    Some(body)
+}
+
+async fn send(
+    app: &TestApp,
+    who: &SignedIn,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, String) {
+    let mut request = app
+        .client()
+        .request(method, app.url(path))
+        .bearer_auth(&who.token)
+        .header("if-match", "\"1\"");
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+async fn get_json(app: &TestApp, who: &SignedIn, path: &str) -> Value {
+    let (status, text) = send(app, who, Method::GET, path, None).await;
+    assert_eq!(status, 200, "GET {path}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn post_json(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> Value {
+    let (status, text) = send(app, who, Method::POST, path, Some(body)).await;
+    assert!(
+        status == 200 || status == 201,
+        "POST {path}: {status} {text}"
+    );
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn another_users_ids_are_never_found(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |c| c.registration = RegistrationMode::Open).await
+    else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let ada_phone = app.sign_in("ada@example.com").await;
+    let eve = app.new_user("eve@example.com").await;
+
+    let today = chrono::Utc::now().date_naive().to_string();
+    let contact = post_json(
+        &app,
+        &ada,
+        "/api/v1/contacts",
+        json!({"name": "Bob", "notes": "private"}),
+    )
+    .await;
+    let contact_id = contact["id"].as_str().unwrap().to_owned();
+    let interaction = post_json(
+        &app,
+        &ada,
+        "/api/v1/interactions",
+        json!({"contact_ids": [contact_id], "kind": "call", "occurred_on": today, "depth": "conversation", "initiated_by": "them"}),
+    )
+    .await;
+    let token = post_json(
+        &app,
+        &ada,
+        "/api/v1/me/tokens",
+        json!({"name": "script", "scope": "read"}),
+    )
+    .await;
+    let phone_claims = ada_phone.token.split('.').nth(1).unwrap();
+    let phone_claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            phone_claims,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let fixtures = Fixtures {
+        ids: vec![
+            ("/api/v1/contacts/{id}", contact_id.clone()),
+            (
+                "/api/v1/interactions/{id}",
+                interaction["id"].as_str().unwrap().to_owned(),
+            ),
+            (
+                "/api/v1/me/sessions/{id}",
+                phone_claims["sid"].as_str().unwrap().to_owned(),
+            ),
+            (
+                "/api/v1/me/tokens/{id}",
+                token["id"].as_str().unwrap().to_owned(),
+            ),
+        ],
+    };
+    let owned_paths = [
+        format!("/api/v1/contacts/{contact_id}"),
+        format!("/api/v1/contacts/{contact_id}/comfort/history"),
+        format!("/api/v1/contacts/{contact_id}/connection/history"),
+        format!(
+            "/api/v1/interactions/{}",
+            interaction["id"].as_str().unwrap()
+        ),
+        "/api/v1/me/tokens".to_owned(),
+    ];
+    let mut before = Vec::new();
+    for path in &owned_paths {
+        before.push(get_json(&app, &ada, path).await);
+    }
+
+    let doc = get_json(&app, &ada, "/api/v1/openapi.json").await;
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        if exempt(template) {
+            continue;
+        }
+        let methods: Vec<Method> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter_map(|m| m.to_uppercase().parse().ok())
+            .collect();
+        if !template.contains('{') {
+            // Collections: nothing of Ada's may appear in Eve's answers.
+            if methods.contains(&Method::GET) {
+                let (status, text) = send(&app, &eve, Method::GET, template, None).await;
+                assert_eq!(status, 200, "GET {template}");
+                for (_, id) in &fixtures.ids {
+                    assert!(
+                        !text.contains(id.as_str()),
+                        "GET {template} shows another user's {id}"
+                    );
+                }
+                assert!(!text.contains("private"), "GET {template} leaks notes");
+            }
+            continue;
+        }
+        let id = fixtures.id_for(template).unwrap_or_else(|| {
+            panic!("no isolation fixture for {template}: add one to tests/tests/isolation.rs")
+        });
+        for method in methods {
+            let body = body_for(&method, template);
+            let theirs = template.replace("{id}", id);
+            let missing = template.replace("{id}", &uuid::Uuid::new_v4().to_string());
+            let (status, text) = send(&app, &eve, method.clone(), &theirs, body.clone()).await;
+            let (missing_status, missing_text) =
+                send(&app, &eve, method.clone(), &missing, body).await;
+            assert_eq!(
+                status, 404,
+                "{method} {template} with another user's id: {text}"
+            );
+            assert_eq!(missing_status, 404, "{method} {template} with a missing id");
+            assert_eq!(
+                text, missing_text,
+                "{method} {template}: another user's id must look missing"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 13, "only {checked} routes with ids were walked");
+    for (path, earlier) in owned_paths.iter().zip(before) {
+        let now = get_json(&app, &ada, path).await;
+        assert_eq!(now, earlier, "{path} changed");
+    }
+}
+
+rapport_tests::on_both_backends!(another_users_ids_are_never_found);
