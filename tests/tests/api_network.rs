@@ -225,23 +225,25 @@ async fn updates_need_the_current_version(backend: Backend) {
 
     // Two writers with the same If-Match: exactly one wins.
     let tag = format!("\"{}\"", updated["version"]);
-    let attempts = (0..6).map(|n| {
-        let client = app.client();
-        let url = app.url(&format!("/api/v1{path}"));
-        let (token, tag) = (ada.token.clone(), tag.clone());
-        tokio::spawn(async move {
-            client
-                .patch(url)
-                .bearer_auth(token)
-                .header("if-match", tag)
-                .json(&json!({"notes": format!("writer {n}")}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
+    let attempts: Vec<_> = (0..6)
+        .map(|n| {
+            let client = app.client();
+            let url = app.url(&format!("/api/v1{path}"));
+            let (token, tag) = (ada.token.clone(), tag.clone());
+            tokio::spawn(async move {
+                client
+                    .patch(url)
+                    .bearer_auth(token)
+                    .header("if-match", tag)
+                    .json(&json!({"notes": format!("writer {n}")}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
         })
-    });
+        .collect();
     let mut statuses = Vec::new();
     for attempt in attempts {
         statuses.push(attempt.await.unwrap());

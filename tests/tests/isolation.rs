@@ -108,6 +108,24 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         json!({"name": "script", "scope": "read"}),
     )
     .await;
+    let event = post_json(
+        &app,
+        &ada,
+        "/api/v1/events",
+        json!({"name": "RustConf", "starts_on": today, "passphrase": "ferris", "notes": "private"}),
+    )
+    .await;
+    let event_id = event["id"].as_str().unwrap().to_owned();
+    let carol = post_json(&app, &ada, "/api/v1/contacts", json!({"name": "Carol"})).await;
+    let introduction = post_json(
+        &app,
+        &ada,
+        "/api/v1/introductions",
+        json!({"contact_a": contact_id, "contact_b": carol["id"], "reason": "private reason",
+               "confirm_low_comfort": true}),
+    )
+    .await;
+    let introduction_id = introduction["id"].as_str().unwrap().to_owned();
     let phone_claims = ada_phone.token.split('.').nth(1).unwrap();
     let phone_claims: Value = serde_json::from_slice(
         &base64::Engine::decode(
@@ -132,6 +150,8 @@ async fn another_users_ids_are_never_found(backend: Backend) {
                 "/api/v1/me/tokens/{id}",
                 token["id"].as_str().unwrap().to_owned(),
             ),
+            ("/api/v1/events/{id}", event_id.clone()),
+            ("/api/v1/introductions/{id}", introduction_id.clone()),
         ],
     };
     let owned_paths = [
@@ -143,6 +163,8 @@ async fn another_users_ids_are_never_found(backend: Backend) {
             interaction["id"].as_str().unwrap()
         ),
         "/api/v1/me/tokens".to_owned(),
+        format!("/api/v1/events/{event_id}"),
+        format!("/api/v1/introductions/{introduction_id}"),
     ];
     let mut before = Vec::new();
     for path in &owned_paths {

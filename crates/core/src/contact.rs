@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
-use crate::validate::{self, FieldErrors, Validate};
+use crate::validate::{self, optional_text, FieldErrors, Validate};
 
 pub const NAME_MAX: usize = 200;
 pub const SHORT_TEXT_MAX: usize = 200;
@@ -270,21 +270,6 @@ impl ContactPatch {
     }
 }
 
-fn optional_text(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: &Option<String>,
-    max: usize,
-    multiline: bool,
-) {
-    let Some(value) = value else { return };
-    if value.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters long"));
-    } else if !multiline && value.chars().any(char::is_control) {
-        errors.add(field, "must be a single line without control characters");
-    }
-}
-
 /// Dates from 1900 to 2200: anything else is a typo.
 pub fn plausible_date(date: NaiveDate) -> Result<(), String> {
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
@@ -327,7 +312,7 @@ pub fn url(value: &str) -> Result<(), String> {
         Some(rest)
             if !rest.is_empty()
                 && !rest.starts_with('/')
-                && !value.contains(char::is_whitespace) =>
+                && !value.contains(|c: char| c.is_whitespace() || c.is_control()) =>
         {
             Ok(())
         }

@@ -4,9 +4,13 @@
 
 pub mod account;
 pub mod contact;
+pub mod event;
 pub mod familiarity;
 pub mod interaction;
+pub mod introduction;
+pub mod invitation;
 pub mod network;
+pub mod nurture;
 pub mod problem;
 pub mod validate;
 

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::contact::{plausible_date, ConnectionStatus, CADENCE_MAX_DAYS, NOTES_MAX};
 use crate::interaction::{Depth, Initiator, InteractionKind};
-use crate::validate::{FieldErrors, Validate};
+use crate::validate::{optional_text, FieldErrors, Validate};
 
 /// When a contact is "ready to ask" to connect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,16 +147,7 @@ impl Validate for ComfortRequest {
                 errors.add("rating", "must be between 1 and 5, or null for unrated");
             }
         }
-        if self
-            .reason
-            .as_ref()
-            .is_some_and(|r| r.chars().count() > REASON_MAX)
-        {
-            errors.add(
-                "reason",
-                format!("must be at most {REASON_MAX} characters long"),
-            );
-        }
+        optional_text(&mut errors, "reason", &self.reason, REASON_MAX, true);
         errors.into_result()
     }
 }
@@ -184,16 +175,7 @@ pub struct ConnectionRequest {
 impl Validate for ConnectionRequest {
     fn validate(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
-        if self
-            .note
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > REASON_MAX)
-        {
-            errors.add(
-                "note",
-                format!("must be at most {REASON_MAX} characters long"),
-            );
-        }
+        optional_text(&mut errors, "note", &self.note, REASON_MAX, true);
         errors.into_result()
     }
 }
@@ -244,16 +226,7 @@ impl Validate for NewInteraction {
         if let Some(date) = self.follow_up_on {
             errors.check("follow_up_on", plausible_date(date));
         }
-        if self
-            .notes
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > NOTES_MAX)
-        {
-            errors.add(
-                "notes",
-                format!("must be at most {NOTES_MAX} characters long"),
-            );
-        }
+        optional_text(&mut errors, "notes", &self.notes, NOTES_MAX, true);
         errors.into_result()
     }
 }

@@ -92,7 +92,8 @@ pub fn email(value: &str) -> Result<(), String> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@');
-    if local.is_empty() || !domain_ok || value.chars().any(char::is_whitespace) {
+    let odd = |c: char| c.is_whitespace() || c.is_control();
+    if local.is_empty() || !domain_ok || value.chars().any(odd) {
         return Err("must be an email address like name@example.com".into());
     }
     Ok(())
@@ -116,6 +117,39 @@ pub fn required_text(value: &str, max_chars: usize) -> Result<(), String> {
         return Err("must be a single line without control characters".into());
     }
     Ok(())
+}
+
+/// Free text of several lines: bounded, and no control characters but line
+/// breaks and tabs (a NUL, say, is never wanted and some databases refuse it).
+pub fn multiline_text(value: &str, max_chars: usize) -> Result<(), String> {
+    if value.chars().count() > max_chars {
+        Err(format!("must be at most {max_chars} characters long"))
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Err("must not contain control characters other than line breaks and tabs".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks an optional text field, single-line or not.
+pub fn optional_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &Option<String>,
+    max: usize,
+    multiline: bool,
+) {
+    let Some(value) = value else { return };
+    if multiline {
+        errors.check(field, multiline_text(value, max));
+    } else if value.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters long"));
+    } else if value.chars().any(char::is_control) {
+        errors.add(field, "must be a single line without control characters");
+    }
 }
 
 #[cfg(test)]
@@ -157,6 +191,14 @@ mod tests {
         assert!(required_text("   ", 10).is_err());
         assert!(required_text("abcdefghijk", 10).is_err());
         assert!(required_text("two\nlines", 10).is_err());
+    }
+
+    #[test]
+    fn multiline_text_keeps_line_breaks_but_no_other_control_characters() {
+        assert!(multiline_text("first line\n\tsecond\r\n", 100).is_ok());
+        assert!(multiline_text("nul \u{0} inside", 100).is_err());
+        assert!(multiline_text("bell \u{7}", 100).is_err());
+        assert!(multiline_text("long", 3).is_err());
     }
 
     #[test]

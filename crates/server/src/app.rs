@@ -23,6 +23,7 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub hasher: PasswordHasher,
     pub login_limiter: LoginLimiter,
+    pub card_drop_limiter: crate::routes::public::CardDropLimiter,
     /// The day each user's familiarity scores were last brought up to date.
     pub familiarity_refreshed:
         std::sync::Mutex<std::collections::HashMap<uuid::Uuid, chrono::NaiveDate>>,
@@ -38,6 +39,7 @@ impl AppState {
             jwt: JwtKeys::new(&config.jwt_secret, &issuer),
             hasher: PasswordHasher::new(config.hash_parallelism, config.hash_queue),
             login_limiter: LoginLimiter::new(config.login_limits),
+            card_drop_limiter: crate::routes::public::CardDropLimiter::new(config.card_drop_limits),
             familiarity_refreshed: Default::default(),
             store,
             config,

@@ -102,6 +102,22 @@ impl Default for LoginLimits {
     }
 }
 
+/// Public card drops: a burst and a steady rate per client address.
+#[derive(Debug, Clone, Copy)]
+pub struct CardDropLimits {
+    pub per_address_burst: u32,
+    pub per_address_interval: Duration,
+}
+
+impl Default for CardDropLimits {
+    fn default() -> Self {
+        CardDropLimits {
+            per_address_burst: 10,
+            per_address_interval: Duration::from_secs(6),
+        }
+    }
+}
+
 /// Everything the application needs, resolved.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -115,6 +131,7 @@ pub struct Config {
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
     pub login_limits: LoginLimits,
+    pub card_drop_limits: CardDropLimits,
     /// Password hashes computed at once (at most the number of cores).
     pub hash_parallelism: usize,
     /// Password hashes waiting or running before new ones get 503.
@@ -140,6 +157,7 @@ impl Config {
             access_ttl: ACCESS_TTL,
             refresh_ttl: REFRESH_TTL,
             login_limits: LoginLimits::default(),
+            card_drop_limits: CardDropLimits::default(),
             hash_parallelism: cores,
             hash_queue: cores * 16,
         }

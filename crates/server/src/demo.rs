@@ -156,9 +156,8 @@ pub async fn populate(
             .bool()
             .then(|| format!("{}-{}", pick(&mut rng, TAGS), rng.u16(10..99)));
         let city = pick(&mut rng, CITIES);
-        if let Some(event) = create_event(store, owner, &name, day, city, passphrase).await? {
-            events.push((event, day, name));
-        }
+        let event = create_event(store, owner, &name, day, city, passphrase).await?;
+        events.push((event, day, name));
     }
     summary.events = events.len();
 
@@ -369,14 +368,27 @@ pub async fn populate(
     Ok(summary)
 }
 
-/// Events arrive with the events API; until then the demo has none.
 async fn create_event(
-    _store: &dyn Store,
-    _owner: Uuid,
-    _name: &str,
-    _day: NaiveDate,
-    _city: &str,
-    _passphrase: Option<String>,
-) -> anyhow::Result<Option<Uuid>> {
-    Ok(None)
+    store: &dyn Store,
+    owner: Uuid,
+    name: &str,
+    day: NaiveDate,
+    city: &str,
+    passphrase: Option<String>,
+) -> anyhow::Result<Uuid> {
+    let event = store
+        .create_event(
+            owner,
+            rapport_core::event::NewEvent {
+                name: name.to_owned(),
+                starts_on: day,
+                ends_on: None,
+                place: Some(city.to_owned()),
+                notes: None,
+                passphrase,
+                card_drop: Default::default(),
+            },
+        )
+        .await?;
+    Ok(event.id)
 }

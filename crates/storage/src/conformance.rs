@@ -7,6 +7,11 @@ use chrono::Duration;
 use rapport_core::account::{Role, TokenScope};
 use uuid::Uuid;
 
+mod events;
+mod introductions;
+pub use events::*;
+pub use introductions::*;
+
 use crate::{
     now, Cursor, NewApiToken, NewInvite, NewSession, NewUser, RefreshOutcome, RegistrationGate,
     RegistrationRefusal, Store, StoreError, UserRecord,
@@ -89,18 +94,20 @@ pub async fn first_account_is_admin_and_later_ones_pass_the_gate(store: Arc<dyn 
 }
 
 pub async fn concurrent_first_registrations_make_one_admin(store: Arc<dyn Store>) {
-    let attempts = (0..6).map(|n| {
-        let store = store.clone();
-        tokio::spawn(async move {
-            store
-                .register_user(
-                    new_user(&format!("racer{n}@example.com")),
-                    RegistrationGate::Open,
-                )
-                .await
-                .unwrap()
+    let attempts: Vec<_> = (0..6)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .register_user(
+                        new_user(&format!("racer{n}@example.com")),
+                        RegistrationGate::Open,
+                    )
+                    .await
+                    .unwrap()
+            })
         })
-    });
+        .collect();
     let mut admins = 0;
     for attempt in attempts {
         if attempt.await.unwrap().role == Role::Admin {
@@ -222,19 +229,21 @@ pub async fn refresh_tokens_rotate_and_a_replay_revokes_the_session(store: Arc<d
 pub async fn concurrent_use_of_one_refresh_token_rotates_once(store: Arc<dyn Store>) {
     let ada = user(&*store, "ada@example.com").await;
     let sid = session(&*store, ada.id, "shared").await;
-    let racers = (0..4).map(|n| {
-        let store = store.clone();
-        tokio::spawn(async move {
-            store
-                .rotate_refresh_token(
-                    &hash("shared"),
-                    &hash(&format!("next{n}")),
-                    now() + Duration::days(1),
-                )
-                .await
-                .unwrap()
+    let racers: Vec<_> = (0..4)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .rotate_refresh_token(
+                        &hash("shared"),
+                        &hash(&format!("next{n}")),
+                        now() + Duration::days(1),
+                    )
+                    .await
+                    .unwrap()
+            })
         })
-    });
+        .collect();
     let mut rotated = 0;
     for racer in racers {
         if matches!(racer.await.unwrap(), RefreshOutcome::Rotated { .. }) {
@@ -415,6 +424,11 @@ macro_rules! conformance_cases {
             users_are_listed_in_pages,
             timestamps_read_back_as_written,
             the_database_answers_pings,
+            introductions_belong_to_their_owner_and_go_with_their_contacts,
+            the_nurture_queue_pages_through_every_item_once_in_order,
+            events_belong_to_their_owner_and_keep_their_contacts,
+            a_card_drop_finds_the_same_person_again,
+            concurrent_drops_of_one_card_make_one_contact,
         );
     };
 }

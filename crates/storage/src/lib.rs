@@ -16,16 +16,25 @@ use uuid::Uuid;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod cursor;
+pub mod events;
+pub mod introductions;
 pub mod network;
+pub mod nurture;
 pub mod postgres;
 mod sql;
+mod sql_events;
+mod sql_introductions;
 mod sql_network;
+mod sql_nurture;
 pub mod sqlite;
 
 pub use cursor::Cursor;
+pub use events::{CardDropOutcome, DroppedCard, EventQuery, EventRecord, EventStore};
+pub use introductions::{IntroductionOrder, IntroductionQuery, IntroductionStore};
 pub use network::{
     ContactQuery, ContactRecord, ContactSort, InteractionQuery, NetworkRow, NetworkStore, SortKey,
 };
+pub use nurture::{NurtureQuery, NurtureStore};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -167,7 +176,9 @@ pub struct NewInvite {
 }
 
 #[async_trait]
-pub trait Store: NetworkStore + Send + Sync + 'static {
+pub trait Store:
+    NetworkStore + EventStore + IntroductionStore + NurtureStore + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
 
     /// Is the database reachable?

@@ -431,8 +431,8 @@ mod tests {
             );
         }
         assert_eq!(search_terms("  LOV  ada ada "), ["ada", "lov"]);
-        assert!(prefix_end("lov") > "lovelace".to_owned());
-        assert!(prefix_end("lov") < "lox".to_owned());
+        assert!(prefix_end("lov").as_str() > "lovelace");
+        assert!(prefix_end("lov").as_str() < "lox");
     }
 
     #[test]

@@ -60,3 +60,6 @@ impl PgStore {
 
 crate::sql::impl_store!(PgStore);
 crate::sql_network::impl_network_store!(PgStore, Postgres);
+crate::sql_events::impl_event_store!(PgStore, Postgres);
+crate::sql_introductions::impl_introduction_store!(PgStore, Postgres);
+crate::sql_nurture::impl_nurture_store!(PgStore, Postgres);

@@ -70,3 +70,6 @@ impl SqliteStore {
 
 crate::sql::impl_store!(SqliteStore);
 crate::sql_network::impl_network_store!(SqliteStore, Sqlite);
+crate::sql_events::impl_event_store!(SqliteStore, Sqlite);
+crate::sql_introductions::impl_introduction_store!(SqliteStore, Sqlite);
+crate::sql_nurture::impl_nurture_store!(SqliteStore, Sqlite);

@@ -191,9 +191,8 @@ impl Fields<'_> {
         if text.is_empty() {
             return None;
         }
-        if text.chars().count() > 200 {
-            self.errors
-                .add(field, "must be at most 200 characters long");
+        if let Err(message) = rapport_core::validate::required_text(text, 200) {
+            self.errors.add(field, message);
             return None;
         }
         Some(text.to_owned())

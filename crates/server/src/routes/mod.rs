@@ -5,10 +5,15 @@
 pub mod admin;
 pub mod auth;
 pub mod contacts;
+pub mod events;
 pub mod health;
 pub mod interactions;
+pub mod introductions;
+pub mod invitations;
 pub mod me;
+pub mod nurture;
 pub mod pagination;
+pub mod public;
 pub mod versioning;
 
 use actix_web::http::StatusCode;
@@ -64,6 +69,20 @@ api_routes! {
     get "/interactions/{id}" => interactions::get_interaction,
     patch "/interactions/{id}" => interactions::update_interaction,
     delete "/interactions/{id}" => interactions::delete_interaction,
+    get "/introductions" => introductions::list_introductions,
+    post "/introductions" => introductions::create_introduction,
+    get "/introductions/{id}" => introductions::get_introduction,
+    patch "/introductions/{id}" => introductions::update_introduction,
+    get "/nurture" => nurture::nurture_queue,
+    get "/events" => events::list_events,
+    post "/events" => events::create_event,
+    get "/events/{id}" => events::get_event,
+    patch "/events/{id}" => events::update_event,
+    delete "/events/{id}" => events::delete_event,
+    get "/events/{id}/contacts" => events::event_contacts,
+    get "/contacts/{id}/invitation-draft" => invitations::invitation_draft_for,
+    get "/public/events/{slug}" => public::get_public_event,
+    post "/public/events/{slug}/cards" => public::drop_card,
 }
 
 /// Does a route template such as `/me/tokens/{id}` match a concrete path?

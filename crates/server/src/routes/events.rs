@@ -1,0 +1,298 @@
+//! Events: where I meet people, with an optional passphrase and a public
+//! card drop (see [`crate::routes::public`]), and the contacts met there.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use rapport_core::account::Page;
+use rapport_core::contact::Contact;
+use rapport_core::event::{card_drop_path, Event, EventPatch, NewEvent};
+use rapport_core::{FieldErrors, Problem, Validate};
+use rapport_storage::{EventQuery, EventRecord};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Caller, ValidJson};
+use crate::routes::contacts::ContactListQuery;
+use crate::routes::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::routes::versioning::{etag, if_match};
+
+/// The API view of a stored event, as of `now`.
+pub fn view(record: EventRecord, now: DateTime<Utc>) -> Event {
+    let data = record.data;
+    Event {
+        id: record.id,
+        card_drop_open: data.card_drop.is_open_at(now),
+        card_drop_url: card_drop_path(&record.slug),
+        name: data.name,
+        starts_on: data.starts_on,
+        ends_on: data.ends_on,
+        place: data.place,
+        notes: data.notes,
+        passphrase: data.passphrase,
+        slug: record.slug,
+        card_drop: data.card_drop,
+        contact_count: record.contact_count,
+        version: record.version,
+        created_at: record.created_at,
+        updated_at: record.updated_at,
+    }
+}
+
+fn respond(mut builder: actix_web::HttpResponseBuilder, record: EventRecord) -> HttpResponse {
+    let event = view(record, Utc::now());
+    builder
+        .insert_header((header::ETAG, etag(event.version)))
+        .json(event)
+}
+
+async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<EventRecord> {
+    state
+        .store
+        .event(owner, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event"))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventListQuery {
+    /// Text in the name, place or notes.
+    pub q: Option<String>,
+    /// 1 to 200; default 50.
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct EventCursor {
+    on: NaiveDate,
+    id: Uuid,
+}
+
+fn encode_cursor(cursor: &EventCursor) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(serde_json::to_vec(cursor).unwrap_or_default())
+}
+
+fn decode_cursor(text: &str) -> Option<EventCursor> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn event_query(raw: &EventListQuery) -> ApiResult<EventQuery> {
+    let mut errors = FieldErrors::new();
+    let limit = match raw.limit.as_deref().map(|l| l.trim().parse::<u32>()) {
+        None => DEFAULT_LIMIT,
+        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
+        Some(_) => {
+            errors.add(
+                "limit",
+                format!("must be a whole number from 1 to {MAX_LIMIT}"),
+            );
+            DEFAULT_LIMIT
+        }
+    };
+    let q = raw
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_owned);
+    if let Some(q) = &q {
+        errors.check("q", rapport_core::validate::required_text(q, 200));
+    }
+    let after = raw.cursor.as_deref().and_then(|text| {
+        let cursor = decode_cursor(text);
+        if cursor.is_none() {
+            errors.add(
+                "cursor",
+                "is not a cursor from a previous page of this list",
+            );
+        }
+        cursor.map(|c| (c.on, c.id))
+    });
+    errors.into_result()?;
+    Ok(EventQuery {
+        q,
+        after,
+        limit: limit + 1,
+    })
+}
+
+/// `Link: <…>; rel="next"`, keeping the request's other parameters.
+fn next_link(req: &HttpRequest, limit: u32, cursor: &str) -> String {
+    let mut url = format!("{}?", req.path());
+    for part in req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("limit="))
+    {
+        url.push_str(part);
+        url.push('&');
+    }
+    url.push_str(&format!("limit={limit}&cursor={cursor}"));
+    format!("<{url}>; rel=\"next\"")
+}
+
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
+    params(EventListQuery),
+    responses(
+        (status = 200, description = "A page of events, latest first; `Link: rel=\"next\"` when more follow", body = Page<Event>),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<EventListQuery>,
+) -> ApiResult<HttpResponse> {
+    let parsed = event_query(&query)?;
+    let limit = parsed.limit - 1;
+    let mut records = state.store.list_events(caller.id(), &parsed).await?;
+    let more = records.len() > limit as usize;
+    records.truncate(limit as usize);
+    let next_cursor = more.then(|| records.last()).flatten().map(|last| {
+        encode_cursor(&EventCursor {
+            on: last.data.starts_on,
+            id: last.id,
+        })
+    });
+    let now = Utc::now();
+    let items: Vec<Event> = records.into_iter().map(|r| view(r, now)).collect();
+    let mut response = HttpResponse::Ok();
+    if let Some(cursor) = &next_cursor {
+        response.insert_header(("Link", next_link(&req, limit, cursor)));
+    }
+    Ok(response.json(Page { items, next_cursor }))
+}
+
+#[utoipa::path(post, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
+    request_body = NewEvent,
+    responses(
+        (status = 201, description = "Created with a new public slug; `ETag` carries its version", body = Event),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_event(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<NewEvent>,
+) -> ApiResult<HttpResponse> {
+    let record = state
+        .store
+        .create_event(caller.id(), body.0.normalize())
+        .await?;
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((header::LOCATION, format!("/api/v1/events/{}", record.id)));
+    Ok(respond(builder, record))
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The event; `ETag` carries its version", body = Event),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_event(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    Ok(respond(
+        HttpResponse::Ok(),
+        load(&state, caller.id(), *id).await?,
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/events/{id}", tag = "events", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
+    request_body = EventPatch,
+    responses(
+        (status = 200, body = Event),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_event(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let expected = if_match(&req)?;
+    let patch: EventPatch = crate::extract::parse_json(&req, &body)?;
+    let current = load(&state, caller.id(), *id).await?;
+    let expected = expected.unwrap_or(current.version);
+    let mut data = current.data;
+    patch.apply(&mut data);
+    data.validate()?;
+    let record = state
+        .store
+        .update_event(caller.id(), *id, expected, data.normalize())
+        .await?;
+    Ok(respond(HttpResponse::Ok(), record))
+}
+
+#[utoipa::path(delete, path = "/api/v1/events/{id}", tag = "events", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
+    responses(
+        (status = 204, description = "Deleted; the contacts met there stay, without the link to it"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_event(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let expected = match if_match(&req)? {
+        Some(version) => version,
+        None => load(&state, caller.id(), *id).await?.version,
+    };
+    state.store.delete_event(caller.id(), *id, expected).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{id}/contacts", tag = "events", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ContactListQuery),
+    responses(
+        (status = 200, description = "A page of the contacts met at this event, with the filters and \
+            sorts of `GET /contacts` (`event_id` is the path's); `Link: rel=\"next\"` when more follow",
+            body = Page<Contact>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn event_contacts(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    load(&state, caller.id(), *id).await?;
+    // The contacts list, narrowed to this event whatever the query says.
+    let mut query: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("event_id="))
+        .collect();
+    let event = format!("event_id={}", *id);
+    query.push(&event);
+    let query = web::Query::<ContactListQuery>::from_query(&query.join("&")).map_err(|error| {
+        ApiError::bad_request(
+            "invalid_query",
+            format!("The query string is invalid: {error}."),
+        )
+    })?;
+    crate::routes::contacts::list_contacts(req, state, caller, query).await
+}

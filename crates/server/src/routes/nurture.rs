@@ -1,0 +1,108 @@
+//! The nurture queue: my to-do list, computed from the network.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rapport_core::account::Page;
+use rapport_core::nurture::{NurtureItem, NurturePosition};
+use rapport_core::{FieldErrors, Problem};
+use rapport_storage::NurtureQuery;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::error::ApiResult;
+use crate::extract::Caller;
+use crate::routes::contacts::{fresh_settings, today};
+use crate::routes::introductions::{next_link, parse_limit};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NurtureListQuery {
+    /// 1 to 200; default 50.
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn encode(position: &NurturePosition) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())
+}
+
+fn decode(text: &str) -> Option<NurturePosition> {
+    let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// My to-do list, computed afresh on every call, most urgent first:
+///
+/// 1. **Dated items, oldest date first**: `overdue` (the keep-in-touch date
+///    of an active contact is today or earlier; dated that day),
+///    `follow_up` (an interaction's follow-up date is at most 7 days ahead
+///    and no later interaction with that contact answered it; dated the
+///    follow-up date, so upcoming ones come after everything already due)
+///    and `awaiting_answer` (I asked to connect 14 or more days ago and the
+///    status is still `asked`; dated the day the 14 days ran out). On the
+///    same date: overdue, then follow-up, then awaiting answer.
+/// 2. `introduction_waiting`: introductions proposed, asked or agreed, the
+///    longest unchanged first (the item names the first person).
+/// 3. `ready_to_ask`: ready to ask to connect under my connection policy
+///    (the contact list's `ready_to_ask` filter), by name.
+/// 4. `mismatch`: my rating of 4 or 5 is far above what the history
+///    supports, by name.
+///
+/// A contact can appear under several kinds. Archived contacts appear only
+/// through their introductions. Familiarity is brought up to date first.
+#[utoipa::path(get, path = "/api/v1/nurture", tag = "nurture", security(("bearer" = [])),
+    params(NurtureListQuery),
+    responses(
+        (status = 200, description = "A page of to-dos, most urgent first; `Link: rel=\"next\"` when more follow", body = Page<NurtureItem>),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn nurture_queue(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<NurtureListQuery>,
+) -> ApiResult<HttpResponse> {
+    let mut errors = FieldErrors::new();
+    let limit = parse_limit(&mut errors, query.limit.as_deref());
+    let after = query.cursor.as_deref().and_then(|text| {
+        let position = decode(text);
+        if position.is_none() {
+            errors.add(
+                "cursor",
+                "is not a cursor from a previous page of this list",
+            );
+        }
+        position
+    });
+    errors.into_result()?;
+    let settings = fresh_settings(&state, caller.id()).await?;
+    let today = today();
+    let mut candidates = rapport_storage::nurture::queue(
+        &*state.store,
+        caller.id(),
+        &NurtureQuery {
+            today,
+            settings,
+            after,
+            limit: limit + 1,
+        },
+    )
+    .await?;
+    let more = candidates.len() > limit as usize;
+    candidates.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| candidates.last())
+        .flatten()
+        .map(|last| encode(&last.position));
+    let items: Vec<NurtureItem> = candidates
+        .into_iter()
+        .map(|c| c.into_item(&settings, today))
+        .collect();
+    let mut response = HttpResponse::Ok();
+    if let Some(cursor) = &next_cursor {
+        response.insert_header(("Link", next_link(&req, limit, cursor)));
+    }
+    Ok(response.json(Page { items, next_cursor }))
+}

@@ -1,0 +1,214 @@
+//! The public card drop of an event, without authentication: attendees
+//! leave their name, email and profile URL by quoting the passphrase.
+//!
+//! An unknown slug, a disabled drop, a closed window and a wrong passphrase
+//! all get the same refusal, so that a visitor learns nothing about which
+//! events exist; drops are rate-limited per client address.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use rapport_core::event::{passphrase_key, CardDropReceipt, CardDropRequest, PublicEvent};
+use rapport_core::{Problem, Validate};
+use rapport_storage::{CardDropOutcome, DroppedCard, EventRecord, StoreError};
+
+use crate::app::AppState;
+use crate::auth::sha256;
+use crate::config::CardDropLimits;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{client_ip, parse_json};
+use crate::routes::contacts::today;
+
+/// Slugs are ten characters; anything much longer is not one.
+const SLUG_MAX_CHARS: usize = 64;
+
+/// Card drops per client address (GCRA via governor).
+pub struct CardDropLimiter {
+    addresses: DefaultKeyedRateLimiter<IpAddr>,
+    checks: AtomicU64,
+}
+
+impl CardDropLimiter {
+    pub fn new(limits: CardDropLimits) -> Self {
+        let burst = NonZeroU32::new(limits.per_address_burst.max(1)).expect("at least one");
+        let quota = Quota::with_period(limits.per_address_interval.max(Duration::from_millis(1)))
+            .expect("a positive period")
+            .allow_burst(burst);
+        CardDropLimiter {
+            addresses: RateLimiter::keyed(quota),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts one drop; `Err(seconds)` says how long to wait.
+    pub fn check(&self, address: IpAddr) -> Result<(), u64> {
+        // Forget idle addresses now and then, so memory stays bounded.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
+            self.addresses.retain_recent();
+        }
+        self.addresses.check_key(&address).map_err(|not_until| {
+            not_until
+                .wait_time_from(DefaultClock::default().now())
+                .as_secs()
+                .max(1)
+        })
+    }
+}
+
+/// The one answer for every reason a card drop says no.
+fn refused() -> ApiError {
+    ApiError::forbidden(
+        "card_drop_refused",
+        "This card drop is not accepting cards: it may be closed, or the address or the \
+         passphrase may be wrong. Check them with the organiser.",
+    )
+}
+
+/// Compares passphrases without case or extra spaces, in constant time
+/// (fixed-length digests, every byte examined).
+fn same_passphrase(given: &str, expected: &str) -> bool {
+    let given = sha256(&passphrase_key(given));
+    let expected = sha256(&passphrase_key(expected));
+    let difference = given
+        .iter()
+        .zip(expected.iter())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    std::hint::black_box(difference) == 0
+}
+
+/// The event behind a slug, if its card drop is enabled.
+async fn enabled_event(state: &AppState, slug: &str) -> ApiResult<Option<EventRecord>> {
+    if slug.chars().count() > SLUG_MAX_CHARS {
+        return Ok(None);
+    }
+    let event = state.store.event_by_slug(slug).await?;
+    Ok(event.filter(|e| e.data.card_drop.enabled))
+}
+
+#[utoipa::path(get, path = "/api/v1/public/events/{slug}", tag = "public",
+    params(("slug" = String, Path, description = "From the card drop's address, `/e/{slug}`")),
+    responses(
+        (status = 200, description = "What the card drop page shows; `open` says whether cards are accepted now", body = PublicEvent),
+        (status = 403, description = "No enabled card drop at this address (the same refusal for every reason)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_public_event(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let event = enabled_event(&state, &slug).await?.ok_or_else(refused)?;
+    let data = event.data;
+    Ok(HttpResponse::Ok().json(PublicEvent {
+        open: data.card_drop.is_open_at(Utc::now()),
+        name: data.name,
+        starts_on: data.starts_on,
+        place: data.place,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/public/events/{slug}/cards", tag = "public",
+    params(("slug" = String, Path, description = "From the card drop's address, `/e/{slug}`")),
+    request_body = CardDropRequest,
+    responses(
+        (status = 201, description = "Received: a new contact of the organiser, or a known one completed (the answer does not say which)", body = CardDropReceipt),
+        (status = 403, description = "Refused: the same answer for an unknown address, a closed or disabled drop and a wrong passphrase", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many drops from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn drop_card(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    state
+        .card_drop_limiter
+        .check(client_ip(&req))
+        .map_err(ApiError::too_many_requests)?;
+    let request: CardDropRequest = parse_json(&req, &body)?;
+    request.validate()?;
+    let card = request.normalize();
+    let now = Utc::now();
+    let event = enabled_event(&state, &slug).await?;
+    // Compare even when there is no event, so that every refusal costs the same.
+    let expected = event
+        .as_ref()
+        .and_then(|e| e.data.passphrase.as_deref())
+        .unwrap_or_default();
+    let passphrase_ok = same_passphrase(&card.passphrase, expected) && !expected.is_empty();
+    let event = match event {
+        Some(event) if passphrase_ok && event.data.card_drop.is_open_at(now) => event,
+        _ => return Err(refused()),
+    };
+    let settings = state.store.settings(event.owner_id).await?;
+    let outcome = state
+        .store
+        .drop_card(
+            event.owner_id,
+            event.id,
+            DroppedCard {
+                name: card.name,
+                email: card.email,
+                url: card.url,
+                note: card.note,
+            },
+            &settings,
+            today(),
+        )
+        .await
+        .map_err(|error| match error {
+            // Deleted a moment ago.
+            StoreError::NotFound => refused(),
+            other => other.into(),
+        })?;
+    let receipt = CardDropReceipt {
+        status: "received".to_owned(),
+    };
+    // The same answer either way: whether the organiser already knew this
+    // person is theirs to know, not the dropper's.
+    match outcome {
+        CardDropOutcome::Created(contact) => {
+            tracing::info!(event = %event.id, %contact, "card drop: new contact");
+        }
+        CardDropOutcome::Updated(contact) => {
+            tracing::info!(event = %event.id, %contact, "card drop: known contact completed");
+        }
+    }
+    Ok(HttpResponse::Created().json(receipt))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passphrases_match_without_case_or_extra_spaces() {
+        assert!(same_passphrase("  Ferris  ", "ferris"));
+        assert!(same_passphrase("ferris the  crab", "Ferris The Crab"));
+        assert!(!same_passphrase("ferri", "ferris"));
+        assert!(!same_passphrase("", "ferris"));
+    }
+
+    #[test]
+    fn an_address_is_throttled_after_its_burst() {
+        let limiter = CardDropLimiter::new(CardDropLimits {
+            per_address_burst: 2,
+            per_address_interval: Duration::from_secs(60),
+        });
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let other: IpAddr = "192.0.2.2".parse().unwrap();
+        assert!(limiter.check(ip).is_ok());
+        assert!(limiter.check(ip).is_ok());
+        let wait = limiter.check(ip).unwrap_err();
+        assert!((1..=60).contains(&wait));
+        assert!(
+            limiter.check(other).is_ok(),
+            "other addresses are not affected"
+        );
+    }
+}
