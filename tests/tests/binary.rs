@@ -198,3 +198,80 @@ fn a_short_jwt_secret_is_refused_at_start() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 32 bytes"));
 }
+
+#[tokio::test]
+async fn the_demo_command_makes_a_realistic_network() {
+    let Some(binary) = binary() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let mut child = rapport(&binary, data.path())
+        .args([
+            "demo",
+            "--email",
+            "demo@example.com",
+            "--contacts",
+            "120",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        writeln!(child.stdin.take().unwrap(), "a demo passphrase here").unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("120 contacts"));
+    let server = serve(&binary, data.path());
+    let client = reqwest::Client::new();
+    let login: serde_json::Value = client
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(
+            &serde_json::json!({"email": "demo@example.com", "password": "a demo passphrase here"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let get = |path: &str| {
+        let request = client
+            .get(format!("{}/api/v1{path}", server.base))
+            .bearer_auth(token);
+        async move {
+            request
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let network = get("/network").await;
+    let contacts = network.as_array().unwrap();
+    assert!(
+        contacts.len() >= 110,
+        "archived contacts are left out of the network view"
+    );
+    assert!(contacts
+        .iter()
+        .any(|c| c["familiarity"].as_u64().unwrap() > 20));
+    assert!(contacts.iter().any(|c| c["comfort"].is_u64()));
+    assert!(!get("/events").await["items"].as_array().unwrap().is_empty());
+    assert!(!get("/interactions").await["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert!(!get("/introductions").await["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert!(!get("/nurture").await["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}

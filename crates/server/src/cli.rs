@@ -221,14 +221,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let today = chrono::Utc::now().date_naive();
             let summary = crate::demo::populate(&*store, user.id, size, today).await?;
             println!(
-                "Created the demo account {} in {:.1} s: {} events, {} contacts, {} interactions, {} ratings, {} connection flows.",
+                "Created the demo account {} in {:.1} s: {} events, {} contacts, {} interactions, {} ratings, {} connection flows, {} introductions.",
                 user.email,
                 started.elapsed().as_secs_f64(),
                 summary.events,
                 summary.contacts,
                 summary.interactions,
                 summary.ratings,
-                summary.connections
+                summary.connections,
+                summary.introductions
             );
             if generated {
                 println!("Password: {password}");

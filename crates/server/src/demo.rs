@@ -121,6 +121,7 @@ pub struct DemoSummary {
     pub interactions: u64,
     pub ratings: usize,
     pub connections: usize,
+    pub introductions: usize,
 }
 
 fn pick<'a>(rng: &mut fastrand::Rng, list: &[&'a str]) -> &'a str {
@@ -364,6 +365,28 @@ pub async fn populate(
             }
             summary.connections += 1;
         }
+    }
+    // A few introductions between well-rated contacts, proposed and waiting.
+    let rated: Vec<Uuid> = contacts
+        .iter()
+        .zip(&counts)
+        .filter(|(_, count)| **count >= 7)
+        .map(|((id, _), _)| *id)
+        .collect();
+    let reasons = [
+        "Both are hiring for data roles and could share candidates.",
+        "Working on the same problem from two sides.",
+        "One is raising, the other invests in exactly this.",
+    ];
+    for pair in rated.chunks_exact(2).take((size.contacts / 50).max(1)) {
+        let introduction = rapport_core::introduction::NewIntroduction {
+            contact_a: pair[0],
+            contact_b: pair[1],
+            reason: pick(&mut rng, &reasons).to_owned(),
+            confirm_low_comfort: true,
+        };
+        store.create_introduction(owner, &introduction).await?;
+        summary.introductions += 1;
     }
     Ok(summary)
 }
