@@ -1,7 +1,5 @@
 //! Contacts, their referral comfort, familiarity and connection flow.
 
-use std::collections::HashMap;
-
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -22,7 +20,9 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
-use crate::routes::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::routes::pagination::{
+    decode_cursor, encode_cursor, page, split, DEFAULT_LIMIT, MAX_LIMIT,
+};
 use crate::routes::versioning::{etag, if_match};
 
 pub fn today() -> NaiveDate {
@@ -235,9 +235,7 @@ fn list_query(raw: &ContactListQuery, settings: Settings) -> ApiResult<ContactQu
         parsed
     });
     let after = raw.cursor.as_deref().and_then(|text| {
-        let decoded = base64_decode(text)
-            .and_then(|bytes| serde_json::from_slice::<ContactCursor>(&bytes).ok())
-            .filter(|c| c.sort == sort_name);
+        let decoded = decode_cursor::<ContactCursor>(text).filter(|c| c.sort == sort_name);
         if decoded.is_none() {
             f.errors.add(
                 "cursor",
@@ -277,18 +275,6 @@ fn list_query(raw: &ContactListQuery, settings: Settings) -> ApiResult<ContactQu
     Ok(query)
 }
 
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", security(("bearer" = [])),
     params(ContactListQuery),
     responses(
@@ -304,43 +290,17 @@ pub async fn list_contacts(
     let settings = fresh_settings(&state, caller.id()).await?;
     let parsed = list_query(&query, settings)?;
     let limit = parsed.limit - 1;
-    let mut records = state.store.list_contacts(caller.id(), &parsed).await?;
-    let more = records.len() > limit as usize;
-    records.truncate(limit as usize);
-    let next_cursor = if more {
-        records.last().map(|last| {
-            let (_, sort_name) =
-                parse_sort(query.sort.as_deref()).unwrap_or((ContactSort::Name, "name"));
-            let cursor = ContactCursor {
-                sort: sort_name.to_owned(),
-                key: parsed.sort.key_of(last),
-                id: last.id,
-            };
-            base64_encode(&serde_json::to_vec(&cursor).unwrap_or_default())
+    let records = state.store.list_contacts(caller.id(), &parsed).await?;
+    let (_, sort_name) = parse_sort(query.sort.as_deref()).unwrap_or((ContactSort::Name, "name"));
+    let (records, next_cursor) = split(records, limit, |last| {
+        encode_cursor(&ContactCursor {
+            sort: sort_name.to_owned(),
+            key: parsed.sort.key_of(last),
+            id: last.id,
         })
-    } else {
-        None
-    };
+    });
     let items: Vec<Contact> = records.into_iter().map(|r| view(r, &settings)).collect();
-    let mut response = HttpResponse::Ok();
-    if let Some(cursor) = &next_cursor {
-        let mut pairs: HashMap<&str, String> = HashMap::new();
-        pairs.insert("cursor", cursor.clone());
-        pairs.insert("limit", limit.to_string());
-        let mut url = format!("{}?", req.path());
-        let original = req.query_string();
-        let kept: Vec<&str> = original
-            .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("limit="))
-            .collect();
-        for part in kept {
-            url.push_str(part);
-            url.push('&');
-        }
-        url.push_str(&format!("limit={limit}&cursor={cursor}"));
-        response.insert_header(("Link", format!("<{url}>; rel=\"next\"")));
-    }
-    Ok(response.json(Page { items, next_cursor }))
+    Ok(page(&req, items, limit, next_cursor))
 }
 
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", security(("bearer" = [])),

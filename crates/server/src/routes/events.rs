@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
 use crate::routes::contacts::ContactListQuery;
-use crate::routes::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::routes::pagination::{decode_cursor, encode_cursor, page, parse_limit, split};
 use crate::routes::versioning::{etag, if_match};
 
 /// The API view of a stored event, as of `now`.
@@ -73,33 +73,9 @@ struct EventCursor {
     id: Uuid,
 }
 
-fn encode_cursor(cursor: &EventCursor) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(serde_json::to_vec(cursor).unwrap_or_default())
-}
-
-fn decode_cursor(text: &str) -> Option<EventCursor> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()?;
-    serde_json::from_slice(&bytes).ok()
-}
-
 fn event_query(raw: &EventListQuery) -> ApiResult<EventQuery> {
     let mut errors = FieldErrors::new();
-    let limit = match raw.limit.as_deref().map(|l| l.trim().parse::<u32>()) {
-        None => DEFAULT_LIMIT,
-        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
-        Some(_) => {
-            errors.add(
-                "limit",
-                format!("must be a whole number from 1 to {MAX_LIMIT}"),
-            );
-            DEFAULT_LIMIT
-        }
-    };
+    let limit = parse_limit(&mut errors, raw.limit.as_deref());
     let q = raw
         .q
         .as_deref()
@@ -110,7 +86,7 @@ fn event_query(raw: &EventListQuery) -> ApiResult<EventQuery> {
         errors.check("q", rapport_core::validate::required_text(q, 200));
     }
     let after = raw.cursor.as_deref().and_then(|text| {
-        let cursor = decode_cursor(text);
+        let cursor = decode_cursor::<EventCursor>(text);
         if cursor.is_none() {
             errors.add(
                 "cursor",
@@ -127,21 +103,6 @@ fn event_query(raw: &EventListQuery) -> ApiResult<EventQuery> {
     })
 }
 
-/// `Link: <…>; rel="next"`, keeping the request's other parameters.
-fn next_link(req: &HttpRequest, limit: u32, cursor: &str) -> String {
-    let mut url = format!("{}?", req.path());
-    for part in req
-        .query_string()
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("limit="))
-    {
-        url.push_str(part);
-        url.push('&');
-    }
-    url.push_str(&format!("limit={limit}&cursor={cursor}"));
-    format!("<{url}>; rel=\"next\"")
-}
-
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
     params(EventListQuery),
     responses(
@@ -156,10 +117,8 @@ pub async fn list_events(
 ) -> ApiResult<HttpResponse> {
     let parsed = event_query(&query)?;
     let limit = parsed.limit - 1;
-    let mut records = state.store.list_events(caller.id(), &parsed).await?;
-    let more = records.len() > limit as usize;
-    records.truncate(limit as usize);
-    let next_cursor = more.then(|| records.last()).flatten().map(|last| {
+    let records = state.store.list_events(caller.id(), &parsed).await?;
+    let (records, next_cursor) = split(records, limit, |last| {
         encode_cursor(&EventCursor {
             on: last.data.starts_on,
             id: last.id,
@@ -167,11 +126,7 @@ pub async fn list_events(
     });
     let now = Utc::now();
     let items: Vec<Event> = records.into_iter().map(|r| view(r, now)).collect();
-    let mut response = HttpResponse::Ok();
-    if let Some(cursor) = &next_cursor {
-        response.insert_header(("Link", next_link(&req, limit, cursor)));
-    }
-    Ok(response.json(Page { items, next_cursor }))
+    Ok(page(&req, items, limit, next_cursor))
 }
 
 #[utoipa::path(post, path = "/api/v1/events", tag = "events", security(("bearer" = [])),

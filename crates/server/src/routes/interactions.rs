@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
 use crate::routes::contacts::today;
-use crate::routes::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::routes::pagination::{decode_cursor, encode_cursor, page, parse_limit, split};
 use crate::routes::versioning::{etag, if_match};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -55,18 +55,8 @@ fn parse<T: std::str::FromStr>(
 }
 
 fn interaction_query(raw: &InteractionListQuery) -> ApiResult<InteractionQuery> {
-    use base64::Engine;
     let mut errors = FieldErrors::new();
-    let limit: u32 = parse(
-        &mut errors,
-        "limit",
-        &raw.limit,
-        "a whole number from 1 to 200",
-    )
-    .unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        errors.add("limit", "must be a whole number from 1 to 200");
-    }
+    let limit = parse_limit(&mut errors, raw.limit.as_deref());
     let kind = raw.kind.as_deref().and_then(|k| {
         let parsed = InteractionKind::parse(k);
         if parsed.is_none() {
@@ -76,10 +66,7 @@ fn interaction_query(raw: &InteractionListQuery) -> ApiResult<InteractionQuery> 
         parsed
     });
     let after = raw.cursor.as_deref().and_then(|text| {
-        let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(text)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Cursor>(&bytes).ok());
+        let cursor = decode_cursor::<Cursor>(text);
         if cursor.is_none() {
             errors.add("cursor", "is not a cursor from a previous page");
         }
@@ -109,39 +96,16 @@ pub async fn list_interactions(
     caller: Caller,
     query: web::Query<InteractionListQuery>,
 ) -> ApiResult<HttpResponse> {
-    use base64::Engine;
     let parsed = interaction_query(&query)?;
     let limit = parsed.limit - 1;
-    let mut rows = state.store.list_interactions(caller.id(), &parsed).await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = more.then(|| rows.last()).flatten().map(|last| {
-        let cursor = Cursor {
+    let rows = state.store.list_interactions(caller.id(), &parsed).await?;
+    let (items, next_cursor) = split(rows, limit, |last| {
+        encode_cursor(&Cursor {
             on: last.occurred_on,
             id: last.id,
-        };
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(serde_json::to_vec(&cursor).unwrap_or_default())
+        })
     });
-    let mut response = HttpResponse::Ok();
-    if let Some(cursor) = &next_cursor {
-        let kept: Vec<&str> = req
-            .query_string()
-            .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("limit="))
-            .collect();
-        let mut url = format!("{}?", req.path());
-        for part in kept {
-            url.push_str(part);
-            url.push('&');
-        }
-        url.push_str(&format!("limit={limit}&cursor={cursor}"));
-        response.insert_header(("Link", format!("<{url}>; rel=\"next\"")));
-    }
-    Ok(response.json(Page {
-        items: rows,
-        next_cursor,
-    }))
+    Ok(page(&req, items, limit, next_cursor))
 }
 
 fn respond(mut builder: actix_web::HttpResponseBuilder, interaction: Interaction) -> HttpResponse {

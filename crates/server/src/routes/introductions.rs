@@ -16,41 +16,8 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
-use crate::routes::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::routes::pagination::{page, parse_limit, split};
 use crate::routes::versioning::{etag, if_match};
-
-/// The `Link` of the next page: this request's URL with the filters kept
-/// and `limit` and `cursor` replaced.
-pub(crate) fn next_link(req: &HttpRequest, limit: u32, cursor: &str) -> String {
-    let mut url = format!("{}?", req.path());
-    for part in req
-        .query_string()
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("limit="))
-    {
-        url.push_str(part);
-        url.push('&');
-    }
-    url.push_str(&format!("limit={limit}&cursor={cursor}"));
-    format!("<{url}>; rel=\"next\"")
-}
-
-/// `limit` from the query string: 1 to 200, 50 when absent.
-pub(crate) fn parse_limit(errors: &mut FieldErrors, value: Option<&str>) -> u32 {
-    let Some(text) = value else {
-        return DEFAULT_LIMIT;
-    };
-    match text.trim().parse::<u32>() {
-        Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-        _ => {
-            errors.add(
-                "limit",
-                format!("must be a whole number from 1 to {MAX_LIMIT}"),
-            );
-            DEFAULT_LIMIT
-        }
-    }
-}
 
 fn with_etag(
     mut builder: actix_web::HttpResponseBuilder,
@@ -153,21 +120,15 @@ pub async fn list_introductions(
 ) -> ApiResult<HttpResponse> {
     let parsed = list_query(&query)?;
     let limit = parsed.limit - 1;
-    let mut items = state.store.list_introductions(caller.id(), &parsed).await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = more.then(|| items.last()).flatten().map(|last| {
+    let items = state.store.list_introductions(caller.id(), &parsed).await?;
+    let (items, next_cursor) = split(items, limit, |last| {
         Cursor {
             created_at: last.created_at,
             id: last.id,
         }
         .encode()
     });
-    let mut response = HttpResponse::Ok();
-    if let Some(cursor) = &next_cursor {
-        response.insert_header(("Link", next_link(&req, limit, cursor)));
-    }
-    Ok(response.json(Page { items, next_cursor }))
+    Ok(page(&req, items, limit, next_cursor))
 }
 
 fn party(record: ContactRecord) -> IntroductionParty {

@@ -1,8 +1,6 @@
 //! The nurture queue: my to-do list, computed from the network.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use rapport_core::account::Page;
 use rapport_core::nurture::{NurtureItem, NurturePosition};
 use rapport_core::{FieldErrors, Problem};
@@ -13,7 +11,7 @@ use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::Caller;
 use crate::routes::contacts::{fresh_settings, today};
-use crate::routes::introductions::{next_link, parse_limit};
+use crate::routes::pagination::{decode_cursor, encode_cursor, page, parse_limit, split};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -22,15 +20,6 @@ pub struct NurtureListQuery {
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
-}
-
-fn encode(position: &NurturePosition) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())
-}
-
-fn decode(text: &str) -> Option<NurturePosition> {
-    let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-    serde_json::from_slice(&bytes).ok()
 }
 
 /// My to-do list, computed afresh on every call, most urgent first:
@@ -67,7 +56,7 @@ pub async fn nurture_queue(
     let mut errors = FieldErrors::new();
     let limit = parse_limit(&mut errors, query.limit.as_deref());
     let after = query.cursor.as_deref().and_then(|text| {
-        let position = decode(text);
+        let position = decode_cursor::<NurturePosition>(text);
         if position.is_none() {
             errors.add(
                 "cursor",
@@ -79,7 +68,7 @@ pub async fn nurture_queue(
     errors.into_result()?;
     let settings = fresh_settings(&state, caller.id()).await?;
     let today = today();
-    let mut candidates = rapport_storage::nurture::queue(
+    let candidates = rapport_storage::nurture::queue(
         &*state.store,
         caller.id(),
         &NurtureQuery {
@@ -90,19 +79,10 @@ pub async fn nurture_queue(
         },
     )
     .await?;
-    let more = candidates.len() > limit as usize;
-    candidates.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| candidates.last())
-        .flatten()
-        .map(|last| encode(&last.position));
+    let (candidates, next_cursor) = split(candidates, limit, |last| encode_cursor(&last.position));
     let items: Vec<NurtureItem> = candidates
         .into_iter()
         .map(|c| c.into_item(&settings, today))
         .collect();
-    let mut response = HttpResponse::Ok();
-    if let Some(cursor) = &next_cursor {
-        response.insert_header(("Link", next_link(&req, limit, cursor)));
-    }
-    Ok(response.json(Page { items, next_cursor }))
+    Ok(page(&req, items, limit, next_cursor))
 }

@@ -41,32 +41,32 @@ impl PageQuery {
     }
 }
 
-/// Answers one page, fetched with `limit + 1` rows to learn whether more follow.
+/// Rows fetched with `limit + 1`: the page, and the cursor after its last
+/// row when more follow.
+pub fn split<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    cursor_of: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more {
+        rows.last().map(cursor_of)
+    } else {
+        None
+    };
+    (rows, next)
+}
+
+/// Answers one page of rows fetched with `limit + 1`, keyed by creation.
 pub fn respond<T: Serialize>(
     req: &HttpRequest,
-    mut rows: Vec<T>,
+    rows: Vec<T>,
     limit: u32,
     cursor_of: impl Fn(&T) -> Cursor,
 ) -> HttpResponse {
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last().map(|r| cursor_of(r).encode()))
-        .flatten();
-    let mut response = HttpResponse::Ok();
-    if let Some(cursor) = &next_cursor {
-        response.insert_header((
-            "Link",
-            format!(
-                "<{}?limit={limit}&cursor={cursor}>; rel=\"next\"",
-                req.path()
-            ),
-        ));
-    }
-    response.json(Page {
-        items: rows,
-        next_cursor,
-    })
+    let (items, next_cursor) = split(rows, limit, |r| cursor_of(r).encode());
+    page(req, items, limit, next_cursor)
 }
 
 /// A whole, small collection in the shape of a page.
@@ -75,4 +75,67 @@ pub fn whole<T: Serialize>(items: Vec<T>) -> HttpResponse {
         items,
         next_cursor: None,
     })
+}
+
+/// `limit` from a query string: 1 to 200, default 50; a bad value is named.
+pub fn parse_limit(errors: &mut rapport_core::FieldErrors, value: Option<&str>) -> u32 {
+    let Some(text) = value else {
+        return DEFAULT_LIMIT;
+    };
+    match text.trim().parse::<u32>() {
+        Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+        _ => {
+            errors.add(
+                "limit",
+                format!("must be a whole number from 1 to {MAX_LIMIT}"),
+            );
+            DEFAULT_LIMIT
+        }
+    }
+}
+
+/// An opaque cursor: the position of the last row, as URL-safe base64 JSON.
+pub fn encode_cursor<T: Serialize>(position: &T) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(serde_json::to_vec(position).unwrap_or_default())
+}
+
+/// `None` for anything that is not a cursor of this kind.
+pub fn decode_cursor<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The `Link` of the next page: this request's URL with its filters kept
+/// and `limit` and `cursor` replaced.
+pub fn next_link(req: &HttpRequest, limit: u32, cursor: &str) -> String {
+    let mut url = format!("{}?", req.path());
+    for part in req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("limit="))
+    {
+        url.push_str(part);
+        url.push('&');
+    }
+    url.push_str(&format!("limit={limit}&cursor={cursor}"));
+    format!("<{url}>; rel=\"next\"")
+}
+
+/// A page of items, with `Link: rel="next"` when a next cursor is given.
+pub fn page<T: Serialize>(
+    req: &HttpRequest,
+    items: Vec<T>,
+    limit: u32,
+    next_cursor: Option<String>,
+) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if let Some(cursor) = &next_cursor {
+        response.insert_header(("Link", next_link(req, limit, cursor)));
+    }
+    response.json(Page { items, next_cursor })
 }
