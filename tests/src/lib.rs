@@ -280,3 +280,65 @@ pub fn fields(problem: &serde_json::Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// An app where anyone may register (most API tests need two users).
+pub async fn open_app(backend: Backend) -> Option<TestApp> {
+    TestApp::spawn_with(backend, |c| {
+        c.registration = rapport_server::config::RegistrationMode::Open
+    })
+    .await
+}
+
+/// Calls the API as one signed-in user; paths are under `/api/v1`.
+pub struct Api<'a> {
+    pub app: &'a TestApp,
+    pub who: &'a SignedIn,
+}
+
+impl Api<'_> {
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        if_match: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .app
+            .client()
+            .request(method, self.app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&self.who.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        request.send().await.expect("an API request")
+    }
+
+    /// A successful call's JSON body.
+    pub async fn json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        let response = self.call(method.clone(), path, body, None).await;
+        assert!(
+            response.status().is_success(),
+            "{method} {path}: {}",
+            response.status()
+        );
+        response.json().await.expect("a JSON body")
+    }
+
+    /// POSTs and expects 201 Created.
+    pub async fn create(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let response = self
+            .call(reqwest::Method::POST, path, Some(body), None)
+            .await;
+        assert_eq!(response.status(), 201, "POST {path}");
+        response.json().await.expect("a JSON body")
+    }
+}

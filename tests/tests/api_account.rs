@@ -4,13 +4,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{encode, EncodingKey, Header};
-use rapport_server::config::RegistrationMode;
-use rapport_tests::{fields, problem, Backend, SignedIn, TestApp, PASSWORD, TEST_SECRET};
+use rapport_tests::{fields, open_app, problem, Backend, SignedIn, TestApp, PASSWORD, TEST_SECRET};
 use serde_json::{json, Value};
-
-async fn open_app(backend: Backend) -> Option<TestApp> {
-    TestApp::spawn_with(backend, |c| c.registration = RegistrationMode::Open).await
-}
 
 async fn get(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
     app.client()

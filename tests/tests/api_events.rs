@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use rapport_server::config::{CardDropLimits, RegistrationMode};
-use rapport_tests::{fields, problem, Backend, SignedIn, TestApp};
+use rapport_tests::{fields, problem, Api, Backend, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -21,49 +21,12 @@ async fn open_app(backend: Backend) -> Option<TestApp> {
     .await
 }
 
-struct Api<'a> {
-    app: &'a TestApp,
-    who: &'a SignedIn,
+trait Helpers {
+    async fn patch(&self, path: &str, current: &Value, body: Value) -> Value;
+    async fn contacts(&self) -> Vec<Value>;
 }
 
-impl Api<'_> {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-        if_match: Option<&str>,
-    ) -> reqwest::Response {
-        let mut request = self
-            .app
-            .client()
-            .request(method, self.app.url(&format!("/api/v1{path}")))
-            .bearer_auth(&self.who.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        if let Some(tag) = if_match {
-            request = request.header("if-match", tag);
-        }
-        request.send().await.unwrap()
-    }
-
-    async fn json(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let response = self.call(method.clone(), path, body, None).await;
-        assert!(
-            response.status().is_success(),
-            "{method} {path}: {}",
-            response.status()
-        );
-        response.json().await.unwrap()
-    }
-
-    async fn create(&self, path: &str, body: Value) -> Value {
-        let response = self.call(Method::POST, path, Some(body), None).await;
-        assert_eq!(response.status(), 201, "POST {path}");
-        response.json().await.unwrap()
-    }
-
+impl Helpers for Api<'_> {
     async fn patch(&self, path: &str, current: &Value, body: Value) -> Value {
         let tag = format!("\"{}\"", current["version"]);
         let response = self.call(Method::PATCH, path, Some(body), Some(&tag)).await;

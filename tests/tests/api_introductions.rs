@@ -1,52 +1,20 @@
 //! Introductions: the comfort guardrail, the double opt-in flow, versions,
 //! validation and isolation, against the real server on both backends.
 
-use rapport_server::config::RegistrationMode;
-use rapport_tests::{fields, problem, Backend, SignedIn, TestApp};
+use rapport_tests::{fields, open_app, problem, Api, Backend};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-async fn open_app(backend: Backend) -> Option<TestApp> {
-    TestApp::spawn_with(backend, |c| c.registration = RegistrationMode::Open).await
+trait Helpers {
+    async fn contact(&self, name: &str, comfort: Option<u8>) -> String;
+    async fn rate(&self, id: &str, rating: Option<u8>);
+    async fn introduce(&self, body: Value) -> reqwest::Response;
+    async fn introduction(&self, a: &str, b: &str) -> Value;
+    async fn step(&self, introduction: &Value, body: Value) -> reqwest::Response;
+    async fn items(&self, path: &str) -> Vec<Value>;
 }
 
-struct Api<'a> {
-    app: &'a TestApp,
-    who: &'a SignedIn,
-}
-
-impl Api<'_> {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-        if_match: Option<&str>,
-    ) -> reqwest::Response {
-        let mut request = self
-            .app
-            .client()
-            .request(method, self.app.url(&format!("/api/v1{path}")))
-            .bearer_auth(&self.who.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        if let Some(tag) = if_match {
-            request = request.header("if-match", tag);
-        }
-        request.send().await.unwrap()
-    }
-
-    async fn json(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let response = self.call(method.clone(), path, body, None).await;
-        assert!(
-            response.status().is_success(),
-            "{method} {path}: {}",
-            response.status()
-        );
-        response.json().await.unwrap()
-    }
-
+impl Helpers for Api<'_> {
     /// A contact with this comfort (None: unrated).
     async fn contact(&self, name: &str, comfort: Option<u8>) -> String {
         let response = self

@@ -402,6 +402,81 @@ pub async fn timestamps_read_back_as_written(store: Arc<dyn Store>) {
     assert!((now() - ada.created_at).num_seconds().abs() < 60);
 }
 
+pub async fn the_network_view_is_the_same_json_on_every_backend(store: Arc<dyn Store>) {
+    use rapport_core::contact::NewContact;
+    use rapport_core::interaction::{Depth, Initiator, InteractionKind};
+    use rapport_core::network::{NewInteraction, Settings};
+    let ada = user(&*store, "ada@example.com").await;
+    let eve = user(&*store, "eve@example.com").await;
+    let (settings, today) = (Settings::default(), now().date_naive());
+    let contact = |name: &str, company: Option<&str>, tags: &[&str], archived: bool| NewContact {
+        name: name.into(),
+        company: company.map(Into::into),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        archived,
+        ..NewContact::default()
+    };
+    let grace = store
+        .create_contact(
+            ada.id,
+            contact("Grace", Some("Navy"), &["mentor", "cs"], false),
+            &settings,
+            today,
+        )
+        .await
+        .unwrap();
+    let alan = store
+        .create_contact(ada.id, contact("alan", None, &[], false), &settings, today)
+        .await
+        .unwrap();
+    store
+        .create_contact(
+            ada.id,
+            contact("Archived", None, &[], true),
+            &settings,
+            today,
+        )
+        .await
+        .unwrap();
+    store
+        .set_comfort(ada.id, alan.id, Some(4), None, today)
+        .await
+        .unwrap();
+    let met_on = today - Duration::days(3);
+    store
+        .create_interaction(
+            ada.id,
+            NewInteraction {
+                contact_ids: vec![grace.id],
+                kind: InteractionKind::CoffeeOrLunch,
+                occurred_on: met_on,
+                depth: Depth::InDepth,
+                initiated_by: Initiator::Mutual,
+                notes: None,
+                follow_up_on: None,
+            },
+            &settings,
+            today,
+        )
+        .await
+        .unwrap();
+    let grace_now = store.contact(ada.id, grace.id).await.unwrap().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&store.network_json(ada.id).await.unwrap()).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([
+            {"id": alan.id, "name": "alan", "company": null, "comfort": 4, "familiarity": 0,
+             "connection_status": "not_connected", "tags": [], "last_interaction_on": null},
+            {"id": grace.id, "name": "Grace", "company": "Navy", "comfort": null,
+             "familiarity": grace_now.familiarity, "connection_status": "not_connected",
+             "tags": ["mentor", "cs"], "last_interaction_on": met_on},
+        ])
+    );
+    assert!(grace_now.familiarity > 0);
+    assert_eq!(store.network_json(eve.id).await.unwrap(), "[]");
+}
+
 pub async fn the_database_answers_pings(store: Arc<dyn Store>) {
     store.ping().await.unwrap();
 }
@@ -423,6 +498,7 @@ macro_rules! conformance_cases {
             disabling_ends_sessions_and_tokens_at_once,
             users_are_listed_in_pages,
             timestamps_read_back_as_written,
+            the_network_view_is_the_same_json_on_every_backend,
             the_database_answers_pings,
             introductions_belong_to_their_owner_and_go_with_their_contacts,
             the_nurture_queue_pages_through_every_item_once_in_order,

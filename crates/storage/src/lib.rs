@@ -32,7 +32,7 @@ pub use cursor::Cursor;
 pub use events::{CardDropOutcome, DroppedCard, EventQuery, EventRecord, EventStore};
 pub use introductions::{IntroductionOrder, IntroductionQuery, IntroductionStore};
 pub use network::{
-    ContactQuery, ContactRecord, ContactSort, InteractionQuery, NetworkRow, NetworkStore, SortKey,
+    ContactQuery, ContactRecord, ContactSort, InteractionQuery, NetworkStore, SortKey,
 };
 pub use nurture::{NurtureQuery, NurtureStore};
 

@@ -20,6 +20,14 @@ impl crate::sql::HasDb for PgStore {
 impl PgStore {
     const BACKEND: Backend = Backend::Postgres;
 
+    /// The network view as one JSON text.
+    const NETWORK_JSON: &'static str = "SELECT COALESCE(json_agg(json_build_object(
+            'id', id, 'name', name, 'company', company, 'comfort', comfort,
+            'familiarity', familiarity, 'connection_status', connection_status,
+            'tags', tags::json, 'last_interaction_on', last_interaction_on)
+            ORDER BY sort_name, id)::text, '[]')
+        FROM contacts WHERE owner_id = $1 AND archived = false";
+
     /// Connects to `url` and migrates the database.
     pub async fn connect(url: &str) -> Result<Self> {
         let options: PgConnectOptions = url

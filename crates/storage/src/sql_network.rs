@@ -6,7 +6,7 @@ use rapport_core::interaction::{Depth, Initiator, InteractionKind};
 use rapport_core::network::{ComfortRating, ConnectionChange, ConnectionPolicy, Settings};
 use uuid::Uuid;
 
-use crate::network::{how_met_of, ContactRecord, NetworkRow};
+use crate::network::{how_met_of, ContactRecord};
 
 macro_rules! contact_columns {
     () => {
@@ -103,34 +103,6 @@ impl From<ContactRow> for ContactRecord {
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
-        }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct NetworkRowSql {
-    id: Uuid,
-    name: String,
-    company: Option<String>,
-    comfort: Option<i32>,
-    familiarity: i32,
-    connection_status: String,
-    tags: String,
-    last_interaction_on: Option<NaiveDate>,
-}
-
-impl From<NetworkRowSql> for NetworkRow {
-    fn from(row: NetworkRowSql) -> Self {
-        NetworkRow {
-            id: row.id,
-            name: row.name,
-            company: row.company,
-            comfort: small(row.comfort),
-            familiarity: small(Some(row.familiarity)).unwrap_or(0),
-            connection_status: ConnectionStatus::parse(&row.connection_status)
-                .unwrap_or(ConnectionStatus::NotConnected),
-            tags: json_list(&row.tags),
-            last_interaction_on: row.last_interaction_on,
         }
     }
 }
@@ -640,15 +612,11 @@ macro_rules! impl_network_store {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
-            async fn network(&self, owner: uuid::Uuid) -> $crate::Result<Vec<$crate::NetworkRow>> {
-                let rows: Vec<$crate::sql_network::NetworkRowSql> = sqlx::query_as(
-                    "SELECT id, name, company, comfort, familiarity, connection_status, tags, last_interaction_on
-                     FROM contacts WHERE owner_id = $1 AND archived = false ORDER BY sort_name, id",
-                )
-                .bind(owner)
-                .fetch_all(self.reader())
-                .await?;
-                Ok(rows.into_iter().map(Into::into).collect())
+            async fn network_json(&self, owner: uuid::Uuid) -> $crate::Result<String> {
+                Ok(sqlx::query_scalar(Self::NETWORK_JSON)
+                    .bind(owner)
+                    .fetch_one(self.reader())
+                    .await?)
             }
 
             async fn set_comfort(

@@ -24,6 +24,17 @@ impl crate::sql::HasDb for SqliteStore {
 impl SqliteStore {
     const BACKEND: Backend = Backend::Sqlite;
 
+    /// The network view as one JSON text. The JSON subtype does not cross
+    /// the subquery, hence `json(entry)`; ids are 16-byte BLOBs, spelled out.
+    const NETWORK_JSON: &'static str = "SELECT COALESCE(json_group_array(json(entry)), '[]') FROM (
+        SELECT json_object(
+            'id', lower(substr(hex(id), 1, 8) || '-' || substr(hex(id), 9, 4) || '-' ||
+                substr(hex(id), 13, 4) || '-' || substr(hex(id), 17, 4) || '-' || substr(hex(id), 21, 12)),
+            'name', name, 'company', company, 'comfort', comfort, 'familiarity', familiarity,
+            'connection_status', connection_status, 'tags', json(tags),
+            'last_interaction_on', last_interaction_on) AS entry
+        FROM contacts WHERE owner_id = $1 AND archived = false ORDER BY sort_name, id)";
+
     /// Opens (creating if needed) the database at `url` and migrates it.
     pub async fn connect(url: &str) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)

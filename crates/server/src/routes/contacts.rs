@@ -522,7 +522,8 @@ pub async fn connection_history(
     Ok(crate::routes::pagination::whole(history))
 }
 
-/// One contact in the network view.
+/// One contact in the network view (documents the JSON that the database
+/// builds for `GET /network`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct NetworkEntry {
     pub id: Uuid,
@@ -539,21 +540,10 @@ pub struct NetworkEntry {
     responses((status = 200, description = "One compact record per active contact", body = Vec<NetworkEntry>)))]
 pub async fn network(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     fresh_settings(&state, caller.id()).await?;
-    let rows = state.store.network(caller.id()).await?;
-    let entries: Vec<NetworkEntry> = rows
-        .into_iter()
-        .map(|r| NetworkEntry {
-            id: r.id,
-            name: r.name,
-            company: r.company,
-            comfort: r.comfort,
-            familiarity: r.familiarity,
-            connection_status: r.connection_status,
-            tags: r.tags,
-            last_interaction_on: r.last_interaction_on,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(entries))
+    let json = state.store.network_json(caller.id()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(json))
 }
 
 #[utoipa::path(get, path = "/api/v1/me/settings", tag = "me", security(("bearer" = [])),
