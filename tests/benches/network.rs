@@ -22,6 +22,19 @@ fn demo(
     interactions: usize,
     seed: u64,
 ) {
+    let mut child = spawn_demo(url, dir, email, contacts, interactions, seed);
+    assert!(child.wait().unwrap().success(), "rapport demo for {email}");
+}
+
+/// Starts `rapport demo` for one account (the password goes to its stdin).
+fn spawn_demo(
+    url: &str,
+    dir: &std::path::Path,
+    email: &str,
+    contacts: usize,
+    interactions: usize,
+    seed: u64,
+) -> std::process::Child {
     let mut child = rapport(url, dir)
         .args(["demo", "--email", email, "--password-stdin"])
         .args([
@@ -36,7 +49,7 @@ fn demo(
         .spawn()
         .expect("run rapport demo");
     writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    assert!(child.wait().unwrap().success(), "rapport demo for {email}");
+    child
 }
 
 async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
@@ -46,15 +59,22 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
     let started = Instant::now();
     demo(&db.url, dir.path(), "main@example.com", size(10_000), 6, 1);
     demo(&db.url, dir.path(), "five@example.com", size(5_000), 6, 2);
-    for n in 0..17 {
-        demo(
-            &db.url,
-            dir.path(),
-            &format!("filler{n}@example.com"),
-            size(5_000),
-            2,
-            10 + n,
-        );
+    // The other 85k in four parallel streams (PostgreSQL seeding waits on
+    // round trips more than on the processor).
+    for batch in (0..17u64).collect::<Vec<_>>().chunks(4) {
+        let children: Vec<_> = batch
+            .iter()
+            .map(|n| {
+                let email = format!("filler{n}@example.com");
+                spawn_demo(&db.url, dir.path(), &email, size(5_000), 2, 10 + n)
+            })
+            .collect();
+        for mut child in children {
+            assert!(
+                child.wait().unwrap().success(),
+                "rapport demo for a filler account"
+            );
+        }
     }
     let total = size(10_000) + size(5_000) * 18;
     let seeding = started.elapsed().as_secs_f64();
