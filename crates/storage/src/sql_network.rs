@@ -403,36 +403,14 @@ macro_rules! impl_network_store {
                     Some(_) => {}
                 }
                 Self::check_references(&mut tx, owner, Some(id), &data).await?;
-                let how = data.how_met.clone().unwrap_or_default();
-                let updated = sqlx::query(
+                let updated = Self::bind_contact(sqlx::query(
                     "UPDATE contacts SET name = $3, emails = $4, phones = $5, company = $6, title = $7,
                         location = $8, urls = $9, tags = $10, notes = $11, met_on = $12,
                         met_event_id = $13, met_place = $14, met_context = $15, introduced_by = $16,
                         cadence_days = $17, archived = $18, search_text = $19, sort_name = $20,
                         version = version + 1, updated_at = $21
                      WHERE id = $1 AND owner_id = $2 AND version = $22",
-                )
-                .bind(id)
-                .bind(owner)
-                .bind(&data.name)
-                .bind($crate::sql_network::to_json(&data.emails))
-                .bind($crate::sql_network::to_json(&data.phones))
-                .bind(&data.company)
-                .bind(&data.title)
-                .bind(&data.location)
-                .bind($crate::sql_network::to_json(&data.urls))
-                .bind($crate::sql_network::to_json(&data.tags))
-                .bind(&data.notes)
-                .bind(how.met_on)
-                .bind(how.event_id)
-                .bind(&how.place)
-                .bind(&how.context)
-                .bind(how.introduced_by)
-                .bind(data.cadence_days.map(i32::from))
-                .bind(data.archived)
-                .bind($crate::network::search_text(&data))
-                .bind($crate::network::sort_name(&data.name))
-                .bind($crate::now())
+                ), id, owner, &data, $crate::now())
                 .bind(expected_version)
                 .execute(&mut *tx)
                 .await?
@@ -933,6 +911,40 @@ macro_rules! impl_network_store {
 
         /// Statements shared by the network methods.
         impl $store {
+            /// Binds `$1` id, `$2` owner, `$3`–`$20` the editable fields and
+            /// `$21` the time, in the order of both the INSERT and the UPDATE.
+            fn bind_contact<'q>(
+                query: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>,
+                id: uuid::Uuid,
+                owner: uuid::Uuid,
+                data: &'q rapport_core::contact::NewContact,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>> {
+                let how = data.how_met.clone().unwrap_or_default();
+                query
+                    .bind(id)
+                    .bind(owner)
+                    .bind(&data.name)
+                    .bind($crate::sql_network::to_json(&data.emails))
+                    .bind($crate::sql_network::to_json(&data.phones))
+                    .bind(&data.company)
+                    .bind(&data.title)
+                    .bind(&data.location)
+                    .bind($crate::sql_network::to_json(&data.urls))
+                    .bind($crate::sql_network::to_json(&data.tags))
+                    .bind(&data.notes)
+                    .bind(how.met_on)
+                    .bind(how.event_id)
+                    .bind(how.place)
+                    .bind(how.context)
+                    .bind(how.introduced_by)
+                    .bind(data.cadence_days.map(i32::from))
+                    .bind(data.archived)
+                    .bind($crate::network::search_text(data))
+                    .bind($crate::network::sort_name(&data.name))
+                    .bind(at)
+            }
+
             async fn insert_contact(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 owner: uuid::Uuid,
@@ -941,36 +953,14 @@ macro_rules! impl_network_store {
             ) -> $crate::Result<uuid::Uuid> {
                 let id = uuid::Uuid::new_v4();
                 Self::check_references(&mut *conn, owner, Some(id), data).await?;
-                let how = data.how_met.clone().unwrap_or_default();
-                sqlx::query(
+                Self::bind_contact(sqlx::query(
                     "INSERT INTO contacts (id, owner_id, name, emails, phones, company, title, location,
                         urls, tags, notes, met_on, met_event_id, met_place, met_context, introduced_by,
                         cadence_days, archived, comfort, connection_status, familiarity, suggested_comfort,
                         search_text, sort_name, version, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                         $17, $18, NULL, 'not_connected', 0, 1, $19, $20, 1, $21, $21)",
-                )
-                .bind(id)
-                .bind(owner)
-                .bind(&data.name)
-                .bind($crate::sql_network::to_json(&data.emails))
-                .bind($crate::sql_network::to_json(&data.phones))
-                .bind(&data.company)
-                .bind(&data.title)
-                .bind(&data.location)
-                .bind($crate::sql_network::to_json(&data.urls))
-                .bind($crate::sql_network::to_json(&data.tags))
-                .bind(&data.notes)
-                .bind(how.met_on)
-                .bind(how.event_id)
-                .bind(&how.place)
-                .bind(&how.context)
-                .bind(how.introduced_by)
-                .bind(data.cadence_days.map(i32::from))
-                .bind(data.archived)
-                .bind($crate::network::search_text(data))
-                .bind($crate::network::sort_name(&data.name))
-                .bind(now)
+                ), id, owner, data, now)
                 .execute(&mut *conn)
                 .await?;
                 Self::write_keys_and_tags(&mut *conn, owner, id, data).await?;
