@@ -341,7 +341,7 @@ pub async fn populate(
                 _ => rng.u8(3..=5),
             };
             store
-                .set_comfort(owner, *contact, Some(rating), None, today)
+                .set_comfort(owner, *contact, Some(rating), None)
                 .await?;
             summary.ratings += 1;
         }

@@ -439,7 +439,7 @@ pub async fn the_network_view_is_the_same_json_on_every_backend(store: Arc<dyn S
         .await
         .unwrap();
     store
-        .set_comfort(ada.id, alan.id, Some(4), None, today)
+        .set_comfort(ada.id, alan.id, Some(4), None)
         .await
         .unwrap();
     let met_on = today - Duration::days(3);

@@ -177,7 +177,6 @@ pub trait NetworkStore: Send + Sync {
         id: Uuid,
         rating: Option<u8>,
         reason: Option<String>,
-        today: NaiveDate,
     ) -> Result<ContactRecord>;
     async fn comfort_history(&self, owner: Uuid, id: Uuid) -> Result<Option<Vec<ComfortRating>>>;
     /// Moves the connection flow on, if the step is allowed.

@@ -603,7 +603,6 @@ macro_rules! impl_network_store {
                 id: uuid::Uuid,
                 rating: Option<u8>,
                 reason: Option<String>,
-                today: chrono::NaiveDate,
             ) -> $crate::Result<$crate::ContactRecord> {
                 let now = $crate::now();
                 let mut tx = self.begin_write().await?;
@@ -629,7 +628,6 @@ macro_rules! impl_network_store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                let _ = today;
                 let record = Self::contact_in(&mut tx, owner, id).await?.ok_or($crate::StoreError::NotFound)?;
                 tx.commit().await?;
                 Ok(record)

@@ -428,7 +428,7 @@ pub async fn set_comfort(
     let settings = state.store.settings(caller.id()).await?;
     let record = state
         .store
-        .set_comfort(caller.id(), *id, request.rating, reason, today())
+        .set_comfort(caller.id(), *id, request.rating, reason)
         .await
         .map_err(|e| match e {
             rapport_storage::StoreError::NotFound => ApiError::not_found("contact"),

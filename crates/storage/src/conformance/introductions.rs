@@ -321,7 +321,7 @@ pub async fn the_nurture_queue_pages_through_every_item_once_in_order(store: Arc
     ] {
         let id = contact(store, ada, name, None, &settings).await;
         store
-            .set_comfort(ada, id, Some(rating), None, today())
+            .set_comfort(ada, id, Some(rating), None)
             .await
             .unwrap();
         if invited {
@@ -347,7 +347,7 @@ pub async fn the_nurture_queue_pages_through_every_item_once_in_order(store: Arc
         .await
         .unwrap();
     store
-        .set_comfort(ada, archived.id, Some(5), None, today())
+        .set_comfort(ada, archived.id, Some(5), None)
         .await
         .unwrap();
 
