@@ -5,7 +5,7 @@
 //! sent one, otherwise a problem made up here (network down, unexpected
 //! answer) so that the UI has one kind of error to show.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use rapport_core::account::{LoginRequest, LoginResponse, RegisterRequest, User};
 use rapport_core::problem::PROBLEM_CONTENT_TYPE;
 use rapport_core::Problem;
@@ -76,6 +76,120 @@ pub async fn refresh() -> ApiResult<LoginResponse> {
 pub async fn logout(access_token: &str) -> ApiResult<()> {
     let response = send(with_bearer(post("/auth/logout"), access_token)).await?;
     expect_empty(response).await
+}
+
+/// A JSON body and the `ETag` it was sent with.
+#[derive(Debug, Clone)]
+pub struct Tagged<T> {
+    pub value: T,
+    pub etag: String,
+}
+
+/// `GET` a signed-in resource.
+pub async fn fetch<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    decode(authed(Method::GET, path, None, None).await?).await
+}
+
+/// `GET` a resource with its `ETag` (for a later `If-Match`).
+pub async fn fetch_tagged<T: DeserializeOwned>(path: &str) -> ApiResult<Tagged<T>> {
+    let response = authed(Method::GET, path, None, None).await?;
+    let etag = response.headers().get("etag").unwrap_or_default();
+    let value = decode(response).await?;
+    Ok(Tagged { value, etag })
+}
+
+/// `POST` JSON, decoding the answer.
+pub async fn create<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    decode(authed(Method::POST, path, Some(to_json(body)?), None).await?).await
+}
+
+/// `PUT` JSON, decoding the answer.
+pub async fn replace<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    decode(authed(Method::PUT, path, Some(to_json(body)?), None).await?).await
+}
+
+/// `PATCH` JSON, with `If-Match` when the resource is versioned.
+pub async fn update<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    if_match: Option<&str>,
+) -> ApiResult<T> {
+    let body = Some(to_json(body)?);
+    decode(authed(Method::PATCH, path, body, if_match).await?).await
+}
+
+/// `DELETE`, with `If-Match` when the resource is versioned.
+pub async fn remove(path: &str, if_match: Option<&str>) -> ApiResult<()> {
+    expect_empty(authed(Method::DELETE, path, None, if_match).await?).await
+}
+
+fn to_json<B: Serialize>(body: &B) -> ApiResult<String> {
+    serde_json::to_string(body).map_err(|error| {
+        Problem::new(
+            0,
+            "client_error",
+            "Request not sent",
+            format!("The request could not be prepared ({error})."),
+        )
+    })
+}
+
+/// Sends a request with the session's access token. A 401 gets one silent
+/// refresh and retry; when that fails too, the session is marked expired
+/// (the app asks to sign in again) and the request fails with a problem
+/// that says so.
+async fn authed(
+    method: Method,
+    path: &str,
+    body: Option<String>,
+    if_match: Option<&str>,
+) -> ApiResult<Response> {
+    let auth = crate::auth::current().ok_or_else(session_ended)?;
+    let Some(mut token) = auth.access_token() else {
+        return Err(session_ended());
+    };
+    for attempt in 0..2 {
+        let mut builder = RequestBuilder::new(&format!("{BASE}{path}"))
+            .method(method.clone())
+            .credentials(RequestCredentials::SameOrigin)
+            .header("Accept", "application/json")
+            .header("Authorization", &format!("Bearer {token}"));
+        if let Some(tag) = if_match {
+            builder = builder.header("If-Match", tag);
+        }
+        let request = match &body {
+            Some(json) => builder
+                .header("Content-Type", "application/json")
+                .body(json.clone()),
+            None => builder.build(),
+        }
+        .map_err(|error| {
+            Problem::new(
+                0,
+                "client_error",
+                "Request not sent",
+                format!("The request could not be prepared ({error})."),
+            )
+        })?;
+        let response = request.send().await.map_err(|_| network_problem())?;
+        if response.status() != 401 || attempt == 1 {
+            return Ok(response);
+        }
+        match auth.refresh_now().await {
+            Some(fresh) => token = fresh,
+            None => return Err(session_ended()),
+        }
+    }
+    Err(session_ended())
+}
+
+fn session_ended() -> Problem {
+    Problem::new(
+        401,
+        "session_ended",
+        "Signed out",
+        "Your session has ended. Sign in again to continue; what you typed is still here.",
+    )
 }
 
 fn get(path: &str) -> RequestBuilder {

@@ -44,7 +44,21 @@ pub struct Auth {
     /// Changes only when the user does, not at every token renewal.
     user: Memo<Option<User>>,
     restoring: RwSignal<bool>,
+    /// The server refused the token and the refresh cookie: the user must
+    /// sign in again. The pages stay (with what was typed) under a sign-in
+    /// dialog instead of being replaced by the sign-in page.
+    expired: RwSignal<bool>,
     refresh_timer: StoredValue<Option<TimeoutHandle>>,
+}
+
+thread_local! {
+    /// The app's one session, for API calls made outside components.
+    static CURRENT: std::cell::Cell<Option<Auth>> = const { std::cell::Cell::new(None) };
+}
+
+/// The session of the running app (set by [`provide_auth`]).
+pub fn current() -> Option<Auth> {
+    CURRENT.with(std::cell::Cell::get)
 }
 
 pub fn provide_auth() -> Auth {
@@ -53,9 +67,11 @@ pub fn provide_auth() -> Auth {
         session,
         user: Memo::new(move |_| session.with(|s| s.as_ref().map(|s| s.user.clone()))),
         restoring: RwSignal::new(true),
+        expired: RwSignal::new(false),
         refresh_timer: StoredValue::new(None),
     };
     provide_context(auth);
+    CURRENT.with(|current| current.set(Some(auth)));
     auth
 }
 
@@ -96,6 +112,35 @@ impl Auth {
             .with_untracked(|s| s.as_ref().map(|s| s.access_token.clone()))
     }
 
+    /// Whether the session ended under the user's feet (reactive).
+    pub fn expired(self) -> bool {
+        self.expired.get()
+    }
+
+    /// The server no longer accepts this session: ask to sign in again.
+    pub fn expire(self) {
+        self.cancel_refresh();
+        if self.session.with_untracked(Option::is_some) {
+            self.expired.set(true);
+        }
+    }
+
+    /// Exchanges the refresh cookie for a new access token now (after a
+    /// 401). Returns the new token, or `None` when the session is over.
+    pub async fn refresh_now(self) -> Option<String> {
+        match api::refresh().await {
+            Ok(response) => {
+                let token = response.access_token.clone();
+                self.signed_in(response);
+                Some(token)
+            }
+            Err(_) => {
+                self.expire();
+                None
+            }
+        }
+    }
+
     /// Keeps a new access token and schedules its renewal.
     pub fn signed_in(self, response: LoginResponse) {
         let delay = response
@@ -106,12 +151,23 @@ impl Auth {
             access_token: response.access_token,
             user: response.user,
         }));
+        self.expired.set(false);
         self.schedule_refresh(delay);
+    }
+
+    /// Shows a changed profile (after `PATCH /me`).
+    pub fn set_user(self, user: User) {
+        self.session.update(|session| {
+            if let Some(session) = session {
+                session.user = user;
+            }
+        });
     }
 
     /// Forgets the session here (the server side is `api::logout`).
     pub fn clear(self) {
         self.cancel_refresh();
+        self.expired.set(false);
         self.session.set(None);
     }
 
@@ -143,7 +199,7 @@ impl Auth {
         match outcome {
             Ok(response) => self.signed_in(response),
             // The session ended on the server (signed out elsewhere, disabled).
-            Err(problem) if problem.status == 401 || problem.status == 403 => self.clear(),
+            Err(problem) if problem.status == 401 || problem.status == 403 => self.expire(),
             Err(_) => self.schedule_refresh(RETRY_DELAY_SECS),
         }
     }

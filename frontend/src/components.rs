@@ -2,7 +2,13 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use rapport_core::Problem;
+use leptos::task::spawn_local;
+use rapport_core::account::LoginRequest;
+use rapport_core::contact::ConnectionStatus;
+use rapport_core::{FieldErrors, Problem};
+
+use crate::api::{self, ApiResult};
+use crate::auth::use_auth;
 
 /// Sets the document title (what tabs, history and screen readers show).
 pub fn set_title(page: &str) {
@@ -150,13 +156,260 @@ fn for_people(problem: &Problem) -> String {
     problem.human_message()
 }
 
-fn field_label(field: &str) -> &str {
+fn field_label(field: &str) -> String {
     match field {
-        "display_name" => "Your name",
-        "email" => "Email",
-        "password" => "Password",
-        "invite_code" => "Invite code",
-        other => other,
+        "display_name" => "Your name".to_owned(),
+        "email" => "Email".to_owned(),
+        "password" => "Password".to_owned(),
+        "invite_code" => "Invite code".to_owned(),
+        // `how_met.met_on` → "Met on", `emails[1]` → "Emails 2".
+        other => {
+            let last = other.rsplit('.').next().unwrap_or(other);
+            let mut words = last.replace('_', " ");
+            if let Some(open) = words.find('[') {
+                let index: String = words[open + 1..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                let position = index.parse::<usize>().map(|i| i + 1).unwrap_or(1);
+                words = format!("{} {position}", &words[..open]);
+            }
+            let mut chars = words.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => other.to_owned(),
+            }
+        }
+    }
+}
+
+/// The same problem the server would answer, found before sending.
+pub fn invalid_fields(errors: FieldErrors) -> Problem {
+    let mut problem = Problem::new(
+        422,
+        "validation_failed",
+        "Unprocessable Entity",
+        "Some fields need a change.",
+    );
+    problem.errors = errors.into_vec();
+    problem
+}
+
+/// Renders a loaded resource: a spinner while loading, the problem in words
+/// when it failed, `ready` with the value otherwise.
+pub fn loaded<T: Clone + 'static, V: IntoView + 'static>(
+    state: Option<ApiResult<T>>,
+    ready: impl FnOnce(T) -> V,
+) -> AnyView {
+    match state {
+        None => view! { <Loading /> }.into_any(),
+        Some(Err(problem)) => view! { <ErrorNote problem /> }.into_any(),
+        Some(Ok(value)) => ready(value).into_any(),
+    }
+}
+
+/// A failed load, in words.
+#[component]
+pub fn ErrorNote(problem: Problem) -> impl IntoView {
+    view! { <p class="alert" role="alert">{for_people(&problem)}</p> }
+}
+
+/// A textarea bound to a signal.
+#[component]
+pub fn TextArea(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = 3)] rows: u32,
+    #[prop(into, optional)] invalid: Signal<bool>,
+) -> impl IntoView {
+    let hint_id = hint.map(|_| format!("{id}-hint"));
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <textarea
+                id=id
+                name=id
+                rows=rows
+                aria-describedby=hint_id.clone()
+                aria-invalid=move || invalid.get().then_some("true")
+                bind:value=value
+            ></textarea>
+            {hint.map(|text| view! { <p class="hint" id=hint_id>{text}</p> })}
+        </div>
+    }
+}
+
+/// Referral comfort as five stars (read-only), with words for screen readers.
+#[component]
+pub fn Stars(comfort: Option<u8>) -> impl IntoView {
+    let label = match comfort {
+        Some(n) => format!("Comfort {n} of 5"),
+        None => "Comfort not rated".to_owned(),
+    };
+    let filled = comfort.unwrap_or(0);
+    view! {
+        <span class="stars" role="img" aria-label=label.clone() title=label>
+            {(1..=5u8)
+                .map(|i| {
+                    view! { <span class=if i <= filled { "star on" } else { "star" }>"★"</span> }
+                })
+                .collect_view()}
+        </span>
+    }
+}
+
+/// Familiarity 0–100 as a bar, with the number.
+#[component]
+pub fn FamiliarityBar(score: u8) -> impl IntoView {
+    let label = format!("Familiarity {score} of 100");
+    view! {
+        <span class="fambar" role="img" aria-label=label.clone() title=label>
+            <span class="fambar-track">
+                <span class="fambar-fill" style:width=format!("{score}%")></span>
+            </span>
+            <span class="fambar-num" aria-hidden="true">{score}</span>
+        </span>
+    }
+}
+
+/// The connection status in words.
+pub fn status_label(status: ConnectionStatus) -> &'static str {
+    match status {
+        ConnectionStatus::NotConnected => "Not connected",
+        ConnectionStatus::Asked => "Asked",
+        ConnectionStatus::Open => "Open to connect",
+        ConnectionStatus::NotNow => "Not now",
+        ConnectionStatus::Invited => "Invited",
+        ConnectionStatus::Connected => "Connected",
+        ConnectionStatus::Declined => "Declined",
+        ConnectionStatus::TheyInvitedMe => "They invited me",
+    }
+}
+
+/// Today's date in the browser's time zone.
+pub fn today() -> chrono::NaiveDate {
+    let now = js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(
+        now.get_full_year() as i32,
+        now.get_month() + 1,
+        now.get_date(),
+    )
+    .unwrap_or_default()
+}
+
+/// "12 Mar 2026".
+pub fn format_date(date: chrono::NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
+/// "today", "yesterday", "3 days ago", "in 5 days".
+pub fn relative_date(date: chrono::NaiveDate) -> String {
+    let days = (date - today()).num_days();
+    match days {
+        0 => "today".to_owned(),
+        -1 => "yesterday".to_owned(),
+        1 => "tomorrow".to_owned(),
+        d if d < 0 => format!("{} days ago", -d),
+        d => format!("in {d} days"),
+    }
+}
+
+/// Signs out here and on the server.
+#[component]
+pub fn SignOutButton() -> impl IntoView {
+    let auth = use_auth();
+    let busy = RwSignal::new(false);
+    let on_click = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            if let Some(token) = auth.access_token() {
+                // Signed out here whatever the server says: the cookie is
+                // HttpOnly, and an ended session is what the user asked for.
+                let _ = api::logout(&token).await;
+            }
+            auth.clear();
+            busy.set(false);
+        });
+    };
+    view! {
+        <button
+            id="sign-out"
+            type="button"
+            class="button quiet"
+            disabled=move || busy.get()
+            aria-busy=move || busy.get().then_some("true")
+            on:click=on_click
+        >
+            {move || if busy.get() { "Signing out…" } else { "Sign out" }}
+        </button>
+    }
+}
+
+/// Asks to sign in again when the session ended while a page was open; the
+/// page stays underneath with whatever was typed in it.
+#[component]
+pub fn SessionExpiredDialog() -> impl IntoView {
+    let auth = use_auth();
+    let password = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<Problem>);
+    let submit = Action::new_local(move |request: &LoginRequest| {
+        let request = request.clone();
+        async move {
+            match api::login(&request).await {
+                Ok(response) => {
+                    password.set(String::new());
+                    problem.set(None);
+                    auth.signed_in(response);
+                }
+                Err(error) => problem.set(Some(error)),
+            }
+        }
+    });
+    let busy = submit.pending();
+    view! {
+        <Show when=move || auth.expired()>
+            <div class="backdrop">
+                <section
+                    class="dialog card"
+                    role="dialog"
+                    aria-modal="true"
+                    aria-labelledby="expired-heading"
+                >
+                    <PageHeading id="expired-heading">"Sign in again"</PageHeading>
+                    <p class="lead">
+                        "Your session has ended. Sign in to carry on where you were; nothing you typed is lost."
+                    </p>
+                    <form
+                        class="form"
+                        novalidate
+                        on:submit=move |event| {
+                            event.prevent_default();
+                            let email = auth.user().map(|u| u.email).unwrap_or_default();
+                            submit.dispatch(LoginRequest { email, password: password.get_untracked() });
+                        }
+                    >
+                        <Field
+                            id="expired-password"
+                            label="Password"
+                            kind="password"
+                            autocomplete="current-password"
+                            required=true
+                            value=password
+                            invalid=Signal::derive(move || problem.with(Option::is_some))
+                        />
+                        <ProblemAlert problem />
+                        <SubmitButton id="expired-sign-in" label="Sign in" busy_label="Signing in…" busy />
+                    </form>
+                    <div class="actions">
+                        <button type="button" class="button quiet" on:click=move |_| auth.clear()>
+                            "Sign in as someone else"
+                        </button>
+                    </div>
+                </section>
+            </div>
+        </Show>
     }
 }
 

@@ -2,11 +2,19 @@
 //! `scripts/build-frontend` builds it into `frontend/dist`, which the
 //! server embeds.
 
+mod admin;
 mod api;
 mod app;
 mod auth;
 mod components;
+mod contact;
+mod events;
+mod home;
+mod introductions;
+mod network;
 mod pages;
+mod public;
+mod settings;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,16 +1,17 @@
-//! The pages: home (signed in), sign-in, registration and "not found".
+//! The pages before signing in (sign-in, registration) and "not found".
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
 use leptos_router::NavigateOptions;
-use rapport_core::account::{LoginRequest, RegisterRequest, Role, User};
-use rapport_core::{FieldErrors, Problem, Validate};
+use rapport_core::account::{LoginRequest, RegisterRequest};
+use rapport_core::{Problem, Validate};
 
 use crate::api::{self, ApiResult, InstanceInfo};
 use crate::auth::use_auth;
 use crate::components::{
-    names_field, set_title, Field, Loading, PageHeading, ProblemAlert, SubmitButton,
+    invalid_fields, names_field, set_title, Field, Loading, PageHeading, ProblemAlert, SubmitButton,
 };
 
 pub type InstanceResource = LocalResource<ApiResult<InstanceInfo>>;
@@ -20,94 +21,23 @@ pub fn use_instance() -> InstanceResource {
 }
 
 /// Navigation that replaces the history entry (for redirects).
-fn replacing() -> NavigateOptions {
+pub fn replacing() -> NavigateOptions {
     NavigateOptions {
         replace: true,
         ..Default::default()
     }
 }
 
-/// The same problem the server would answer, found before sending.
-fn invalid_fields(errors: FieldErrors) -> Problem {
-    let mut problem = Problem::new(
-        422,
-        "validation_failed",
-        "Unprocessable Entity",
-        "Some fields need a change.",
-    );
-    problem.errors = errors.into_vec();
-    problem
-}
-
-#[component]
-pub fn Home() -> impl IntoView {
-    let auth = use_auth();
-    move || match auth.user() {
-        Some(user) => view! { <Dashboard user /> }.into_any(),
-        None => view! { <Redirect path="/signin" options=replacing() /> }.into_any(),
-    }
-}
-
-#[component]
-fn Dashboard(user: User) -> impl IntoView {
-    set_title("Home");
-    let auth = use_auth();
-    let problem = RwSignal::new(None::<Problem>);
-    let sign_out = Action::new_local(move |_: &()| async move {
-        let result = match auth.access_token() {
-            Some(token) => api::logout(&token).await,
-            None => Ok(()),
-        };
-        match result {
-            Ok(()) => auth.clear(),
-            Err(error) => problem.set(Some(error)),
-        }
-    });
-    let busy = sign_out.pending();
-    let role = match user.role {
-        Role::Admin => "Administrator",
-        Role::User => "Member",
-    };
-    view! {
-        <section class="card" aria-labelledby="greeting">
-            <PageHeading id="greeting">"Hello, " {user.display_name.clone()}</PageHeading>
-            <p class="lead">"You are signed in to Rapport."</p>
-            <dl class="facts">
-                <div>
-                    <dt>"Email"</dt>
-                    <dd id="user-email">{user.email.clone()}</dd>
-                </div>
-                <div>
-                    <dt>"Role"</dt>
-                    <dd id="user-role">
-                        <span class=match user.role {
-                            Role::Admin => "badge admin",
-                            Role::User => "badge",
-                        }>{role}</span>
-                    </dd>
-                </div>
-            </dl>
-            <p class="muted">
-                "Your contacts, conversations and reminders will live here soon."
-            </p>
-            <ProblemAlert problem />
-            <div class="actions">
-                <button
-                    id="sign-out"
-                    type="button"
-                    class="button"
-                    disabled=move || busy.get()
-                    aria-busy=move || busy.get().then_some("true")
-                    on:click=move |_| {
-                        problem.set(None);
-                        sign_out.dispatch(());
-                    }
-                >
-                    {move || if busy.get() { "Signing out…" } else { "Sign out" }}
-                </button>
-            </div>
-        </section>
-    }
+/// Where to go after signing in: the `next` of the address when it is a
+/// path of this app, otherwise the start page.
+fn after_sign_in() -> Signal<String> {
+    let query = use_query_map();
+    Signal::derive(move || {
+        query
+            .with(|q| q.get("next"))
+            .filter(|next| next.starts_with('/') && !next.starts_with("//"))
+            .unwrap_or_else(|| "/".to_owned())
+    })
 }
 
 #[component]
@@ -115,6 +45,7 @@ pub fn SignIn() -> impl IntoView {
     set_title("Sign in");
     let auth = use_auth();
     let instance = use_instance();
+    let next = after_sign_in();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<Problem>);
@@ -152,9 +83,9 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <Show
             when=move || !auth.is_signed_in()
-            fallback=|| view! { <Redirect path="/" options=replacing() /> }
+            fallback=move || view! { <Redirect path=next.get_untracked() options=replacing() /> }
         >
-            <section class="card" aria-labelledby="signin-heading">
+            <section class="card narrow" aria-labelledby="signin-heading">
                 <PageHeading id="signin-heading">"Sign in"</PageHeading>
                 <p class="lead">"Welcome back to Rapport."</p>
                 {move || {
@@ -231,7 +162,7 @@ pub fn Register() -> impl IntoView {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(problem)) => {
                     view! {
-                        <section class="card">
+                        <section class="card narrow">
                             <PageHeading>"Create an account"</PageHeading>
                             <ProblemAlert problem=Signal::derive(move || Some(problem.clone())) />
                             <div class="actions">
@@ -250,7 +181,7 @@ pub fn Register() -> impl IntoView {
                 }
                 Some(Ok(info)) if !info.can_register() => {
                     view! {
-                        <section class="card">
+                        <section class="card narrow">
                             <PageHeading>"Registration is closed"</PageHeading>
                             <p class="lead">
                                 "This Rapport does not take new accounts. Ask its administrator to create one for you."
@@ -344,7 +275,7 @@ fn RegisterForm(info: InstanceInfo, fields: RegisterFields) -> impl IntoView {
     };
 
     view! {
-        <section class="card" aria-labelledby="register-heading">
+        <section class="card narrow" aria-labelledby="register-heading">
             <PageHeading id="register-heading">{heading}</PageHeading>
             <p class="lead">{lead}</p>
             <form class="form" on:submit=on_submit novalidate>
@@ -406,7 +337,7 @@ fn RegisterForm(info: InstanceInfo, fields: RegisterFields) -> impl IntoView {
 pub fn NotFound() -> impl IntoView {
     set_title("Page not found");
     view! {
-        <section class="card">
+        <section class="card narrow">
             <PageHeading>"Page not found"</PageHeading>
             <p class="lead">"There is nothing at this address."</p>
             <p class="switch">

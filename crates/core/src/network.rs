@@ -9,6 +9,21 @@ use crate::contact::{plausible_date, ConnectionStatus, CADENCE_MAX_DAYS, NOTES_M
 use crate::interaction::{Depth, Initiator, InteractionKind};
 use crate::validate::{optional_text, FieldErrors, Validate};
 
+/// One contact in the network view (`GET /api/v1/network`): what the list
+/// and the visual views draw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NetworkEntry {
+    pub id: Uuid,
+    pub name: String,
+    pub company: Option<String>,
+    pub comfort: Option<u8>,
+    pub familiarity: u8,
+    pub connection_status: ConnectionStatus,
+    pub tags: Vec<String>,
+    pub last_interaction_on: Option<NaiveDate>,
+}
+
 /// When a contact is "ready to ask" to connect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

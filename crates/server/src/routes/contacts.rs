@@ -522,19 +522,7 @@ pub async fn connection_history(
     Ok(crate::routes::pagination::whole(history))
 }
 
-/// One contact in the network view (documents the JSON that the database
-/// builds for `GET /network`).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct NetworkEntry {
-    pub id: Uuid,
-    pub name: String,
-    pub company: Option<String>,
-    pub comfort: Option<u8>,
-    pub familiarity: u8,
-    pub connection_status: ConnectionStatus,
-    pub tags: Vec<String>,
-    pub last_interaction_on: Option<NaiveDate>,
-}
+pub use rapport_core::network::NetworkEntry;
 
 #[utoipa::path(get, path = "/api/v1/network", tag = "contacts", security(("bearer" = [])),
     responses((status = 200, description = "One compact record per active contact", body = Vec<NetworkEntry>)))]
