@@ -827,7 +827,86 @@ async fn deleting_a_contact_leaves_no_dangling_references(backend: Backend) {
     assert_eq!(carol["how_met"]["introduced_by"], Value::Null);
 }
 
+async fn snoozing_puts_the_due_date_off(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let bob = api
+        .contact(json!({"name": "Bob", "cadence_days": 30}))
+        .await;
+    api.log(
+        json!({"contact_ids": [id(&bob)], "kind": "call", "occurred_on": days_ago(40),
+                   "depth": "conversation", "initiated_by": "mutual"}),
+    )
+    .await;
+    let overdue = |queue: &Value| {
+        queue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|item| item["kind"] == "overdue" && item["contact"]["id"] == bob["id"])
+    };
+    let queue = api.json(Method::GET, "/nurture", None).await;
+    assert!(overdue(&queue), "due 10 days ago: {queue}");
+
+    let path = format!("/contacts/{}/snooze", id(&bob));
+    let snoozed = api
+        .json(Method::POST, &path, Some(json!({"until": days_ago(-7)})))
+        .await;
+    assert_eq!(snoozed["next_due_on"], json!(days_ago(-7)));
+    assert!(snoozed["version"].as_i64() > bob["version"].as_i64());
+    let queue = api.json(Method::GET, "/nurture", None).await;
+    assert!(!overdue(&queue), "snoozed for a week: {queue}");
+
+    // A later interaction counts from its own date when that is later.
+    api.log(
+        json!({"contact_ids": [id(&bob)], "kind": "email", "occurred_on": days_ago(0),
+                   "depth": "brief", "initiated_by": "me"}),
+    )
+    .await;
+    let after = api
+        .json(Method::GET, &format!("/contacts/{}", id(&bob)), None)
+        .await;
+    assert_eq!(after["next_due_on"], json!(days_ago(-30)));
+
+    for (body, field) in [
+        (json!({"until": days_ago(0)}), "until"),
+        (json!({"until": days_ago(-400)}), "until"),
+        (json!({"until": "soon"}), "until"),
+        (json!({"until": days_ago(-3), "extra": 1}), "extra"),
+    ] {
+        let response = api
+            .call(Method::POST, &path, Some(body.clone()), None)
+            .await;
+        let problem = problem(response, 422, "validation_failed").await;
+        assert!(
+            fields(&problem).contains(&field.to_owned()),
+            "{body}: {problem}"
+        );
+    }
+    let ended = api
+        .json(Method::POST, &path, Some(json!({"until": null})))
+        .await;
+    assert_eq!(ended["next_due_on"], json!(days_ago(-30)));
+
+    let missing = api
+        .call(
+            Method::POST,
+            "/contacts/00000000-0000-4000-8000-000000000000/snooze",
+            Some(json!({"until": days_ago(-3)})),
+            None,
+        )
+        .await;
+    assert_eq!(missing.status(), 404);
+}
+
 rapport_tests::on_both_backends!(
+    snoozing_puts_the_due_date_off,
     contacts_are_created_read_and_validated,
     updates_need_the_current_version,
     comfort_is_my_judgement_with_history,

@@ -34,6 +34,10 @@ fn body_for(method: &Method, template: &str) -> Option<Value> {
         ("PATCH", _) => json!({}),
         ("PUT", t) if t.ends_with("/comfort") => json!({"rating": 3, "reason": "test"}),
         ("POST", t) if t.ends_with("/connection") => json!({"status": "asked"}),
+        ("POST", t) if t.ends_with("/snooze") => {
+            let until = chrono::Utc::now().date_naive() + chrono::Duration::days(7);
+            json!({ "until": until })
+        }
         ("GET" | "DELETE", _) => return None,
         (method, template) => {
             panic!("no request body for {method} {template}: add one to tests/tests/isolation.rs")

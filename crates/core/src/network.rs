@@ -167,6 +167,40 @@ impl Validate for ComfortRequest {
     }
 }
 
+/// `POST /contacts/{id}/snooze`: "not now, remind me later".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SnoozeRequest {
+    /// The keep-in-touch date becomes this day at the earliest (a later
+    /// interaction still counts from its own date); null ends the snooze.
+    pub until: Option<NaiveDate>,
+}
+
+/// How far ahead a snooze may reach.
+pub const SNOOZE_MAX_DAYS: i64 = 366;
+
+impl SnoozeRequest {
+    /// A snooze ends after `today` and within a year.
+    pub fn check(&self, today: NaiveDate) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if let Some(until) = self.until {
+            if until <= today {
+                errors.add("until", "must be a day after today");
+            } else if until > today + Duration::days(SNOOZE_MAX_DAYS) {
+                errors.add("until", "must be within a year from today");
+            }
+        }
+        errors.into_result()
+    }
+}
+
+impl Validate for SnoozeRequest {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Ok(())
+    }
+}
+
 /// One entry of a contact's comfort history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

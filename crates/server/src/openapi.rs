@@ -43,6 +43,7 @@ use crate::routes;
         routes::contacts::delete_contact,
         routes::contacts::set_comfort,
         routes::contacts::comfort_history,
+        routes::contacts::snooze,
         routes::contacts::get_familiarity,
         routes::contacts::change_connection,
         routes::contacts::connection_history,

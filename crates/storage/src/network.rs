@@ -179,6 +179,16 @@ pub trait NetworkStore: Send + Sync {
         reason: Option<String>,
     ) -> Result<ContactRecord>;
     async fn comfort_history(&self, owner: Uuid, id: Uuid) -> Result<Option<Vec<ComfortRating>>>;
+    /// Puts the keep-in-touch date off until `until` at the earliest
+    /// (`None` ends the snooze); bumps the version.
+    async fn snooze(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        until: Option<NaiveDate>,
+        settings: &Settings,
+        today: NaiveDate,
+    ) -> Result<ContactRecord>;
     /// Moves the connection flow on, if the step is allowed.
     async fn change_connection(
         &self,

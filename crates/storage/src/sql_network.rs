@@ -237,6 +237,7 @@ pub(crate) fn derive(
     added_on: NaiveDate,
     cadence: Option<u16>,
     archived: bool,
+    snoozed_until: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Derived {
     let familiarity = rapport_core::familiarity::familiarity(facts, today, comfort);
@@ -245,6 +246,7 @@ pub(crate) fn derive(
         None
     } else {
         rapport_core::network::next_due(last, met_on, added_on, cadence)
+            .map(|due| snoozed_until.map_or(due, |until| due.max(until)))
     };
     Derived {
         familiarity: i32::from(familiarity.score),
@@ -628,6 +630,35 @@ macro_rules! impl_network_store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                let record = Self::contact_in(&mut tx, owner, id).await?.ok_or($crate::StoreError::NotFound)?;
+                tx.commit().await?;
+                Ok(record)
+            }
+
+            async fn snooze(
+                &self,
+                owner: uuid::Uuid,
+                id: uuid::Uuid,
+                until: Option<chrono::NaiveDate>,
+                settings: &rapport_core::network::Settings,
+                today: chrono::NaiveDate,
+            ) -> $crate::Result<$crate::ContactRecord> {
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query(
+                    "UPDATE contacts SET snoozed_until = $1, version = version + 1, updated_at = $2
+                     WHERE id = $3 AND owner_id = $4",
+                )
+                .bind(until)
+                .bind($crate::now())
+                .bind(id)
+                .bind(owner)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if updated != 1 {
+                    return Err($crate::StoreError::NotFound);
+                }
+                Self::recompute(&mut tx, id, settings, today).await?;
                 let record = Self::contact_in(&mut tx, owner, id).await?.ok_or($crate::StoreError::NotFound)?;
                 tx.commit().await?;
                 Ok(record)
@@ -1173,14 +1204,16 @@ macro_rules! impl_network_store {
                 settings: &rapport_core::network::Settings,
                 today: chrono::NaiveDate,
             ) -> $crate::Result<()> {
-                let basics: Option<(Option<i32>, Option<chrono::NaiveDate>, chrono::DateTime<chrono::Utc>, Option<i32>, bool)> =
+                #[allow(clippy::type_complexity)]
+                let basics: Option<(Option<i32>, Option<chrono::NaiveDate>, chrono::DateTime<chrono::Utc>, Option<i32>, bool, Option<chrono::NaiveDate>)> =
                     sqlx::query_as(
-                        "SELECT comfort, met_on, created_at, cadence_days, archived FROM contacts WHERE id = $1",
+                        "SELECT comfort, met_on, created_at, cadence_days, archived, snoozed_until
+                         FROM contacts WHERE id = $1",
                     )
                     .bind(id)
                     .fetch_optional(&mut *conn)
                     .await?;
-                let Some((comfort, met_on, created_at, cadence, archived)) = basics else {
+                let Some((comfort, met_on, created_at, cadence, archived, snoozed_until)) = basics else {
                     return Ok(());
                 };
                 let facts: Vec<$crate::sql_network::FactRow> = sqlx::query_as(
@@ -1203,6 +1236,7 @@ macro_rules! impl_network_store {
                     created_at.date_naive(),
                     cadence,
                     archived,
+                    snoozed_until,
                     today,
                 );
                 sqlx::query(

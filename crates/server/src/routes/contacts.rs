@@ -10,7 +10,7 @@ use rapport_core::contact::{
 use rapport_core::familiarity::{self, Familiarity};
 use rapport_core::network::{
     ready_to_ask, AskFacts, ComfortRating, ComfortRequest, ConnectionChange, ConnectionRequest,
-    Settings,
+    Settings, SnoozeRequest,
 };
 use rapport_core::{Problem, Validate};
 use rapport_storage::{ContactQuery, ContactRecord, ContactSort, SortKey};
@@ -429,6 +429,37 @@ pub async fn set_comfort(
     let record = state
         .store
         .set_comfort(caller.id(), *id, request.rating, reason)
+        .await
+        .map_err(|e| match e {
+            rapport_storage::StoreError::NotFound => ApiError::not_found("contact"),
+            other => other.into(),
+        })?;
+    Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
+}
+
+/// Puts the keep-in-touch date off ("not now, remind me later"): the next
+/// due date becomes `until` at the earliest, so the contact leaves the
+/// nurture queue's overdue items until then. `until: null` ends the snooze.
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/snooze", tag = "contacts", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = SnoozeRequest,
+    responses(
+        (status = 200, description = "The contact with its new next due date", body = Contact),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn snooze(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: ValidJson<SnoozeRequest>,
+) -> ApiResult<HttpResponse> {
+    let today = today();
+    body.0.check(today)?;
+    let settings = fresh_settings(&state, caller.id()).await?;
+    let record = state
+        .store
+        .snooze(caller.id(), *id, body.0.until, &settings, today)
         .await
         .map_err(|e| match e {
             rapport_storage::StoreError::NotFound => ApiError::not_found("contact"),

@@ -60,6 +60,7 @@ api_routes! {
     delete "/contacts/{id}" => contacts::delete_contact,
     put "/contacts/{id}/comfort" => contacts::set_comfort,
     get "/contacts/{id}/comfort/history" => contacts::comfort_history,
+    post "/contacts/{id}/snooze" => contacts::snooze,
     get "/contacts/{id}/familiarity" => contacts::get_familiarity,
     post "/contacts/{id}/connection" => contacts::change_connection,
     get "/contacts/{id}/connection/history" => contacts::connection_history,
