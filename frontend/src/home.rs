@@ -13,8 +13,7 @@ use rapport_core::{Problem, Validate};
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
-    format_date, invalid_fields, loaded, relative_date, set_title, today, PageHeading,
-    ProblemAlert,
+    format_date, invalid_fields, loaded, relative_date, set_title, today, PageHeading, ProblemAlert,
 };
 
 /// Items per page of the queue.
@@ -26,7 +25,13 @@ pub fn Home() -> impl IntoView {
     let auth = use_auth();
     let first_name = move || {
         auth.user()
-            .map(|u| u.display_name.split_whitespace().next().unwrap_or("").to_owned())
+            .map(|u| {
+                u.display_name
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            })
             .unwrap_or_default()
     };
     // How many pages to show; "Show more" asks for one more.

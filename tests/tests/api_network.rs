@@ -905,7 +905,125 @@ async fn snoozing_puts_the_due_date_off(backend: Backend) {
     assert_eq!(missing.status(), 404);
 }
 
+/// The network view and contact lists are remembered per data version:
+/// tagged, answered with 304 when unchanged, never stale after a write.
+async fn network_answers_are_tagged_and_never_stale(backend: Backend) {
+    use std::io::Read;
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let eve = app.new_user("eve@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let get = |path: &'static str, headers: Vec<(&'static str, String)>| {
+        let mut request = app
+            .client()
+            .get(app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&ada.token);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+    let names = |body: &Value| -> Vec<String> {
+        body.as_array()
+            .or_else(|| body["items"].as_array())
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let bob = api.contact(json!({"name": "Bob"})).await;
+    for path in ["/network", "/contacts?limit=10"] {
+        let first = get(path, vec![]).await.unwrap();
+        assert_eq!(first.status(), 200);
+        let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+        assert_eq!(names(&first.json().await.unwrap()), ["Bob"]);
+        let again = get(path, vec![("if-none-match", tag.clone())])
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path} unchanged");
+
+        // Every kind of change shows at once (and changes the tag).
+        let carol = api.contact(json!({"name": "Carol"})).await;
+        let after = get(path, vec![("if-none-match", tag.clone())])
+            .await
+            .unwrap();
+        assert_eq!(after.status(), 200, "{path} after a new contact");
+        assert_ne!(after.headers()["etag"].to_str().unwrap(), tag);
+        assert_eq!(names(&after.json().await.unwrap()), ["Bob", "Carol"]);
+        api.json(
+            Method::PUT,
+            &format!("/contacts/{}/comfort", id(&bob)),
+            Some(json!({"rating": 4})),
+        )
+        .await;
+        let rated: Value = get(path, vec![]).await.unwrap().json().await.unwrap();
+        let rated = rated
+            .as_array()
+            .or_else(|| rated["items"].as_array())
+            .unwrap()
+            .clone();
+        assert_eq!(rated[0]["comfort"], 4, "{path} after a rating");
+        let response = api
+            .call(
+                Method::DELETE,
+                &format!("/contacts/{}", id(&carol)),
+                None,
+                Some(&format!("\"{}\"", carol["version"])),
+            )
+            .await;
+        assert_eq!(response.status(), 204);
+        assert_eq!(
+            names(&get(path, vec![]).await.unwrap().json().await.unwrap()),
+            ["Bob"]
+        );
+    }
+
+    // A large view travels gzip-compressed to clients that accept it.
+    for i in 0..60 {
+        api.contact(json!({"name": format!("Person {i:02}"), "company": "Analytical Engines Ltd"}))
+            .await;
+    }
+    let plain = get("/network", vec![]).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    let zipped = get("/network", vec![("accept-encoding", "gzip".into())])
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    let zipped = zipped.bytes().await.unwrap();
+    assert!(
+        zipped.len() < plain.len() / 2,
+        "{} vs {}",
+        zipped.len(),
+        plain.len()
+    );
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&zipped[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, plain);
+
+    // Another user's answers are their own.
+    let theirs: Value = app
+        .client()
+        .get(app.url("/api/v1/network"))
+        .bearer_auth(&eve.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs, json!([]));
+}
+
 rapport_tests::on_both_backends!(
+    network_answers_are_tagged_and_never_stale,
     snoozing_puts_the_due_date_off,
     contacts_are_created_read_and_validated,
     updates_need_the_current_version,

@@ -27,6 +27,8 @@ pub struct AppState {
     /// The day each user's familiarity scores were last brought up to date.
     pub familiarity_refreshed:
         std::sync::Mutex<std::collections::HashMap<uuid::Uuid, chrono::NaiveDate>>,
+    /// Network views and contact lists, per user and data version.
+    pub response_cache: crate::cache::ResponseCache,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             login_limiter: LoginLimiter::new(config.login_limits),
             card_drop_limiter: crate::routes::public::CardDropLimiter::new(config.card_drop_limits),
             familiarity_refreshed: Default::default(),
+            response_cache: crate::cache::ResponseCache::new(64 * 1024 * 1024),
             store,
             config,
         }

@@ -402,6 +402,142 @@ pub async fn timestamps_read_back_as_written(store: Arc<dyn Store>) {
     assert!((now() - ada.created_at).num_seconds().abs() < 60);
 }
 
+pub async fn the_data_version_moves_with_every_change_to_contacts_and_settings(
+    store: Arc<dyn Store>,
+) {
+    use rapport_core::contact::{ConnectionStatus, NewContact};
+    use rapport_core::interaction::{Depth, Initiator, InteractionKind};
+    use rapport_core::network::{ConnectionPolicy, NewInteraction, Settings};
+    let ada = user(&*store, "ada@example.com").await;
+    let eve = user(&*store, "eve@example.com").await;
+    let (settings, today) = (Settings::default(), now().date_naive());
+    let mut seen = store.data_version(ada.id).await.unwrap();
+    let eve_before = store.data_version(eve.id).await.unwrap();
+    // Each step must move Ada's version, and only hers.
+    fn moved(seen: &mut i64, version: i64, what: &str) {
+        assert!(version > *seen, "{what}: {version} after {seen}");
+        *seen = version;
+    }
+
+    let bob = store
+        .create_contact(
+            ada.id,
+            NewContact {
+                name: "Bob".into(),
+                ..NewContact::default()
+            },
+            &settings,
+            today,
+        )
+        .await
+        .unwrap();
+    moved(
+        &mut seen,
+        store.data_version(ada.id).await.unwrap(),
+        "create",
+    );
+    let bob = store
+        .update_contact(
+            ada.id,
+            bob.id,
+            bob.version,
+            NewContact {
+                name: "Bob Byte".into(),
+                ..NewContact::default()
+            },
+            &settings,
+            today,
+        )
+        .await
+        .unwrap();
+    moved(
+        &mut seen,
+        store.data_version(ada.id).await.unwrap(),
+        "update",
+    );
+    store
+        .set_comfort(ada.id, bob.id, Some(3), None)
+        .await
+        .unwrap();
+    moved(
+        &mut seen,
+        store.data_version(ada.id).await.unwrap(),
+        "comfort",
+    );
+    store
+        .change_connection(ada.id, bob.id, ConnectionStatus::Asked, None)
+        .await
+        .unwrap();
+    moved(
+        &mut seen,
+        store.data_version(ada.id).await.unwrap(),
+        "connection",
+    );
+    let call = store
+        .create_interaction(
+            ada.id,
+            NewInteraction {
+                contact_ids: vec![bob.id],
+                kind: InteractionKind::Call,
+                occurred_on: today,
+                depth: Depth::Conversation,
+                initiated_by: Initiator::Mutual,
+                notes: None,
+                follow_up_on: None,
+            },
+            &settings,
+            today,
+        )
+        .await
+        .unwrap();
+    moved(
+        &mut seen,
+        store.data_version(ada.id).await.unwrap(),
+        "interaction",
+    );
+    store
+        .delete_interaction(ada.id, call.id, call.version, &settings, today)
+        .await
+        .unwrap();
+    moved(
+        &mut seen,
+        store.data_version(ada.id).await.unwrap(),
+        "interaction deleted",
+    );
+    let settings = Settings {
+        connection_policy: ConnectionPolicy::Open,
+        ..Settings::default()
+    };
+    store
+        .put_settings(ada.id, settings.clone(), today)
+        .await
+        .unwrap();
+    moved(
+        &mut seen,
+        store.data_version(ada.id).await.unwrap(),
+        "settings",
+    );
+    // Reading changes nothing.
+    store.network_json(ada.id).await.unwrap();
+    store.contact(ada.id, bob.id).await.unwrap();
+    assert_eq!(store.data_version(ada.id).await.unwrap(), seen, "reads");
+    let bob = store.contact(ada.id, bob.id).await.unwrap().unwrap();
+    store
+        .delete_contact(ada.id, bob.id, bob.version)
+        .await
+        .unwrap();
+    moved(
+        &mut seen,
+        store.data_version(ada.id).await.unwrap(),
+        "delete",
+    );
+    assert_eq!(
+        store.data_version(eve.id).await.unwrap(),
+        eve_before,
+        "another user"
+    );
+}
+
 pub async fn the_network_view_is_the_same_json_on_every_backend(store: Arc<dyn Store>) {
     use rapport_core::contact::NewContact;
     use rapport_core::interaction::{Depth, Initiator, InteractionKind};
@@ -499,6 +635,7 @@ macro_rules! conformance_cases {
             users_are_listed_in_pages,
             timestamps_read_back_as_written,
             the_network_view_is_the_same_json_on_every_backend,
+            the_data_version_moves_with_every_change_to_contacts_and_settings,
             the_database_answers_pings,
             introductions_belong_to_their_owner_and_go_with_their_contacts,
             the_nurture_queue_pages_through_every_item_once_in_order,

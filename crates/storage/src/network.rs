@@ -170,6 +170,9 @@ pub trait NetworkStore: Send + Sync {
     /// connection_status, tags, last_interaction_on}, …]` by name, archived
     /// contacts left out.
     async fn network_json(&self, owner: Uuid) -> Result<String>;
+    /// A number that changes whenever the owner's contacts or settings do
+    /// (kept by database triggers): the validator of answers built from them.
+    async fn data_version(&self, owner: Uuid) -> Result<i64>;
 
     async fn set_comfort(
         &self,

@@ -599,6 +599,15 @@ macro_rules! impl_network_store {
                     .await?)
             }
 
+            async fn data_version(&self, owner: uuid::Uuid) -> $crate::Result<i64> {
+                let version: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM data_versions WHERE owner_id = $1")
+                        .bind(owner)
+                        .fetch_optional(self.reader())
+                        .await?;
+                Ok(version.unwrap_or(0))
+            }
+
             async fn set_comfort(
                 &self,
                 owner: uuid::Uuid,

@@ -289,18 +289,22 @@ pub async fn list_contacts(
 ) -> ApiResult<HttpResponse> {
     let settings = fresh_settings(&state, caller.id()).await?;
     let parsed = list_query(&query, settings)?;
-    let limit = parsed.limit - 1;
-    let records = state.store.list_contacts(caller.id(), &parsed).await?;
-    let (_, sort_name) = parse_sort(query.sort.as_deref()).unwrap_or((ContactSort::Name, "name"));
-    let (records, next_cursor) = split(records, limit, |last| {
-        encode_cursor(&ContactCursor {
-            sort: sort_name.to_owned(),
-            key: parsed.sort.key_of(last),
-            id: last.id,
-        })
-    });
-    let items: Vec<Contact> = records.into_iter().map(|r| view(r, &settings)).collect();
-    Ok(page(&req, items, limit, next_cursor))
+    crate::cache::remembered(&req, &state, caller.id(), async {
+        let limit = parsed.limit - 1;
+        let records = state.store.list_contacts(caller.id(), &parsed).await?;
+        let (_, sort_name) =
+            parse_sort(query.sort.as_deref()).unwrap_or((ContactSort::Name, "name"));
+        let (records, next_cursor) = split(records, limit, |last| {
+            encode_cursor(&ContactCursor {
+                sort: sort_name.to_owned(),
+                key: parsed.sort.key_of(last),
+                id: last.id,
+            })
+        });
+        let items: Vec<Contact> = records.into_iter().map(|r| view(r, &settings)).collect();
+        Ok(page(&req, items, limit, next_cursor))
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", security(("bearer" = [])),
@@ -557,12 +561,19 @@ pub use rapport_core::network::NetworkEntry;
 
 #[utoipa::path(get, path = "/api/v1/network", tag = "contacts", security(("bearer" = [])),
     responses((status = 200, description = "One compact record per active contact", body = Vec<NetworkEntry>)))]
-pub async fn network(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+pub async fn network(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> ApiResult<HttpResponse> {
     fresh_settings(&state, caller.id()).await?;
-    let json = state.store.network_json(caller.id()).await?;
-    Ok(HttpResponse::Ok()
-        .content_type(actix_web::http::header::ContentType::json())
-        .body(json))
+    crate::cache::remembered(&req, &state, caller.id(), async {
+        let json = state.store.network_json(caller.id()).await?;
+        Ok(HttpResponse::Ok()
+            .content_type(actix_web::http::header::ContentType::json())
+            .body(json))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/me/settings", tag = "me", security(("bearer" = [])),

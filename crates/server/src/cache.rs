@@ -1,0 +1,220 @@
+//! Answers built from a user's whole network (the network view, contact
+//! lists), remembered per data version.
+//!
+//! The database keeps a version per user that every change to their
+//! contacts or settings moves (triggers; see `data_version` in the
+//! storage). An answer is stored under the user, the request's path and
+//! query, and that version with today's date: a later request finds it
+//! only while nothing changed, whichever process made the change, so a
+//! stale answer cannot be served. The same tag is the `ETag`, so a client
+//! that kept an answer gets `304 Not Modified` without any work here.
+//! Large answers are also kept gzip-compressed for clients that accept it.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io::Write;
+use std::sync::Mutex;
+
+use actix_web::body::to_bytes;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+
+/// Answers at least this large are also kept gzip-compressed.
+const GZIP_FROM: usize = 4 * 1024;
+
+/// One remembered answer.
+#[derive(Clone)]
+struct Entry {
+    tag: String,
+    body: Bytes,
+    gzip: Option<Bytes>,
+    link: Option<HeaderValue>,
+}
+
+/// Remembered answers, at most `budget` bytes of them.
+pub struct ResponseCache {
+    entries: Mutex<HashMap<(Uuid, String), Entry>>,
+    budget: usize,
+}
+
+impl ResponseCache {
+    pub fn new(budget: usize) -> Self {
+        ResponseCache {
+            entries: Mutex::new(HashMap::new()),
+            budget,
+        }
+    }
+
+    fn get(&self, owner: Uuid, key: &str, tag: &str) -> Option<Entry> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(&(owner, key.to_owned()))
+            .filter(|e| e.tag == tag)
+            .cloned()
+    }
+
+    fn put(&self, owner: Uuid, key: String, entry: Entry) {
+        let size = |e: &Entry| e.body.len() + e.gzip.as_ref().map_or(0, Bytes::len);
+        if size(&entry) > self.budget / 4 {
+            return;
+        }
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        // An owner's older answers are of no use once their data moved on.
+        entries.retain(|(o, _), e| *o != owner || e.tag == entry.tag);
+        let mut total: usize = entries.values().map(size).sum::<usize>() + size(&entry);
+        while total > self.budget {
+            let Some(victim) = entries.keys().next().cloned() else {
+                break;
+            };
+            if let Some(gone) = entries.remove(&victim) {
+                total -= size(&gone);
+            }
+        }
+        entries.insert((owner, key), entry);
+    }
+}
+
+/// Answers a `GET` from the cache when the owner's data has not changed
+/// since it was built, with `304` when the client already has it; otherwise
+/// runs `build` (not polled at all on a hit) and remembers its answer.
+pub async fn remembered<F>(
+    req: &HttpRequest,
+    state: &AppState,
+    owner: Uuid,
+    build: F,
+) -> ApiResult<HttpResponse>
+where
+    F: Future<Output = ApiResult<HttpResponse>>,
+{
+    let version = state.store.data_version(owner).await?;
+    let tag = format!("\"d{version}-{}\"", crate::routes::contacts::today());
+    let not_modified = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    if not_modified {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish());
+    }
+    let key = format!("{}?{}", req.path(), req.query_string());
+    let entry = match state.response_cache.get(owner, &key, &tag) {
+        Some(entry) => entry,
+        None => {
+            let response = build.await?;
+            if !response.status().is_success() {
+                return Ok(response);
+            }
+            let link = response.headers().get(header::LINK).cloned();
+            let body = to_bytes(response.into_body())
+                .await
+                .map_err(|_| ApiError::internal("the answer could not be read back"))?;
+            let gzip = (body.len() >= GZIP_FROM).then(|| gzip(&body)).flatten();
+            let entry = Entry {
+                tag,
+                body,
+                gzip,
+                link,
+            };
+            state.response_cache.put(owner, key, entry.clone());
+            entry
+        }
+    };
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type(header::ContentType::json())
+        .insert_header((header::ETAG, entry.tag))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if let Some(link) = entry.link {
+        response.insert_header((header::LINK, link));
+    }
+    match entry.gzip {
+        Some(gzip) if accepts_gzip(req) => Ok(response
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(gzip)),
+        _ => Ok(response.body(entry.body)),
+    }
+}
+
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            name.eq_ignore_ascii_case("gzip") && !refused
+        })
+}
+
+fn gzip(body: &[u8]) -> Option<Bytes> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(body).ok()?;
+    encoder.finish().ok().map(Bytes::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn gzip_is_used_only_when_accepted() {
+        let accepts = |value: &str| {
+            accepts_gzip(
+                &TestRequest::default()
+                    .insert_header((header::ACCEPT_ENCODING, value))
+                    .to_http_request(),
+            )
+        };
+        assert!(accepts("gzip, deflate, br"));
+        assert!(accepts("br;q=1.0, GZIP;q=0.5"));
+        assert!(!accepts("br"));
+        assert!(!accepts("gzip;q=0"));
+        assert!(!accepts_gzip(&TestRequest::default().to_http_request()));
+    }
+
+    #[test]
+    fn the_budget_is_kept_and_old_versions_go() {
+        let cache = ResponseCache::new(1000);
+        let entry = |tag: &str, size: usize| Entry {
+            tag: tag.into(),
+            body: Bytes::from(vec![b'x'; size]),
+            gzip: None,
+            link: None,
+        };
+        let (ada, bob) = (Uuid::new_v4(), Uuid::new_v4());
+        cache.put(ada, "/a".into(), entry("v1", 200));
+        cache.put(ada, "/b".into(), entry("v1", 200));
+        assert!(cache.get(ada, "/a", "v1").is_some());
+        assert!(cache.get(ada, "/a", "v2").is_none(), "another version");
+        cache.put(ada, "/a".into(), entry("v2", 200));
+        assert!(
+            cache.get(ada, "/b", "v1").is_none(),
+            "v1 answers are dropped"
+        );
+        cache.put(bob, "/a".into(), entry("v1", 240));
+        cache.put(bob, "/b".into(), entry("v1", 240));
+        cache.put(bob, "/c".into(), entry("v1", 240));
+        let total: usize = cache
+            .entries
+            .lock()
+            .unwrap()
+            .values()
+            .map(|e| e.body.len())
+            .sum();
+        assert!(total <= 1000, "{total}");
+        cache.put(bob, "/huge".into(), entry("v1", 600));
+        assert!(cache.get(bob, "/huge", "v1").is_none(), "too big to keep");
+    }
+}
