@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::Instant;
 
-use rapport_tests::bench::{load, rapport, sign_in, Server};
+use rapport_tests::bench::{load, load_urls, rapport, sign_in, LoadResult, Server};
 use rapport_tests::{Backend, TestDb, PASSWORD};
 
 const CONNECTIONS: usize = 64;
@@ -78,7 +78,31 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
     }
     let total = size(10_000) + size(5_000) * 18;
     let seeding = started.elapsed().as_secs_f64();
-    let server = Server::start(&db.url, dir.path());
+    let name = format!("{backend:?}");
+    let mut lines = vec![format!(
+        "{name:<10} | {total} contacts seeded in {seeding:.0} s"
+    )];
+    // As configured by default (answers remembered per data version), then
+    // with that cache off: every request does all the work.
+    for (label, env) in [
+        ("cache on ", vec![]),
+        ("cache off", vec![("RAPPORT_CACHE_MB", "0")]),
+    ] {
+        let server = Server::start_with(&db.url, dir.path(), &env);
+        let figures = measure(&server).await;
+        for (what, result) in figures {
+            lines.push(format!("{name:<10} | {label} | {what:<44} {result}"));
+        }
+        lines.push(format!(
+            "{name:<10} | {label} | peak RSS {:.1} MiB",
+            server.peak_memory_mib()
+        ));
+    }
+    Some(lines)
+}
+
+/// The read paths under load, against one running server.
+async fn measure(server: &Server) -> Vec<(&'static str, LoadResult)> {
     let api = format!("{}/api/v1", server.base);
     let main = sign_in(&server.base, "main@example.com", PASSWORD).await;
     let five = sign_in(&server.base, "five@example.com", PASSWORD).await;
@@ -87,29 +111,49 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
         load(&url, &main, 4, 50).await;
         load(&url, &five, 4, 50).await;
     }
-    let list = load(
-        &format!("{api}/contacts?limit=50"),
-        &main,
-        CONNECTIONS,
-        REQUESTS,
-    )
-    .await;
-    let search = load(
-        &format!("{api}/contacts?q=chen&limit=50"),
-        &main,
-        CONNECTIONS,
-        REQUESTS,
-    )
-    .await;
-    let network = load(&format!("{api}/network"), &five, CONNECTIONS, REQUESTS / 5).await;
-    let name = format!("{backend:?}");
-    Some(vec![
-        format!("{name:<10} | {total} contacts seeded in {seeding:.0} s"),
-        format!("{name:<10} | GET /contacts?limit=50 (10k account)      {list}"),
-        format!("{name:<10} | GET /contacts?q=chen&limit=50 (10k)       {search}"),
-        format!("{name:<10} | GET /network (5k account)                 {network}"),
-        format!("{name:<10} | peak RSS {:.1} MiB", server.peak_memory_mib()),
-    ])
+    // Twenty different searches, as people type different names.
+    let searches: Vec<String> = [
+        "chen", "ada", "lee", "kim", "anna", "ben", "sara", "tom", "li", "eva", "noah", "mia",
+        "leo", "zoe", "max", "ivy", "sam", "ola", "raj", "uma",
+    ]
+    .iter()
+    .map(|q| format!("{api}/contacts?q={q}&limit=50"))
+    .collect();
+    vec![
+        (
+            "GET /contacts?limit=50 (10k account)",
+            load(
+                &format!("{api}/contacts?limit=50"),
+                &main,
+                CONNECTIONS,
+                REQUESTS,
+            )
+            .await,
+        ),
+        (
+            "GET /contacts?q=chen&limit=50 (10k)",
+            load(&searches[0], &main, CONNECTIONS, REQUESTS).await,
+        ),
+        (
+            "GET /contacts?q=<20 names>&limit=50 (10k)",
+            load_urls(&searches, &main, CONNECTIONS, REQUESTS, false).await,
+        ),
+        (
+            "GET /network (5k account)",
+            load(&format!("{api}/network"), &five, CONNECTIONS, REQUESTS / 5).await,
+        ),
+        (
+            "GET /network, gzip accepted (5k account)",
+            load_urls(
+                &[format!("{api}/network")],
+                &five,
+                CONNECTIONS,
+                REQUESTS / 5,
+                true,
+            )
+            .await,
+        ),
+    ]
 }
 
 fn main() {

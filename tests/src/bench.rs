@@ -34,7 +34,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(database_url: &str, data_dir: &Path) -> Server {
-        let mut child = rapport(database_url, data_dir)
+        Server::start_with(database_url, data_dir, &[])
+    }
+
+    /// Starts the server with extra settings (`RAPPORT_*` variables).
+    pub fn start_with(database_url: &str, data_dir: &Path, env: &[(&str, &str)]) -> Server {
+        let mut command = rapport(database_url, data_dir);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command
             .arg("serve")
             .env("RAPPORT_ADDR", "127.0.0.1:0")
             .stdout(Stdio::piped())
@@ -101,24 +110,43 @@ impl std::fmt::Display for LoadResult {
 
 /// `requests` GETs of `url` over `connections` keep-alive connections.
 pub async fn load(url: &str, token: &str, connections: usize, requests: usize) -> LoadResult {
+    load_urls(&[url.to_owned()], token, connections, requests, false).await
+}
+
+/// `requests` GETs over `connections` keep-alive connections, request `i`
+/// to `urls[i % urls.len()]`; `gzip`: accept gzip like a browser (the body
+/// is read as it comes, not decompressed).
+pub async fn load_urls(
+    urls: &[String],
+    token: &str,
+    connections: usize,
+    requests: usize,
+    gzip: bool,
+) -> LoadResult {
     let remaining = Arc::new(AtomicUsize::new(requests));
+    let urls: Arc<[String]> = urls.into();
     let started = Instant::now();
     let workers: Vec<_> = (0..connections)
         .map(|_| {
-            let remaining = remaining.clone();
-            let (url, token) = (url.to_owned(), token.to_owned());
+            let (remaining, urls) = (remaining.clone(), urls.clone());
+            let token = token.to_owned();
             tokio::spawn(async move {
                 let client = reqwest::Client::builder()
                     .pool_max_idle_per_host(1)
                     .build()
                     .unwrap();
                 let mut times = Vec::new();
-                while remaining
-                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-                    .is_ok()
+                while let Ok(left) =
+                    remaining
+                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
                 {
+                    let url = &urls[left % urls.len()];
                     let sent = Instant::now();
-                    let response = client.get(&url).bearer_auth(&token).send().await.unwrap();
+                    let mut request = client.get(url).bearer_auth(&token);
+                    if gzip {
+                        request = request.header("accept-encoding", "gzip");
+                    }
+                    let response = request.send().await.unwrap();
                     assert_eq!(response.status(), 200, "{url}");
                     response.bytes().await.unwrap();
                     times.push(sent.elapsed());

@@ -43,7 +43,7 @@ impl AppState {
             login_limiter: LoginLimiter::new(config.login_limits),
             card_drop_limiter: crate::routes::public::CardDropLimiter::new(config.card_drop_limits),
             familiarity_refreshed: Default::default(),
-            response_cache: crate::cache::ResponseCache::new(64 * 1024 * 1024),
+            response_cache: crate::cache::ResponseCache::new(config.cache_bytes),
             store,
             config,
         }

@@ -80,6 +80,10 @@ pub struct ServeArgs {
     /// HTTP worker threads; default: one per core.
     #[arg(long, env = "RAPPORT_WORKERS")]
     pub workers: Option<usize>,
+    /// Memory for remembered network views and contact lists, in MiB
+    /// (0 turns the cache off).
+    #[arg(long, env = "RAPPORT_CACHE_MB", default_value_t = 64)]
+    pub cache_mb: usize,
 }
 
 /// Login throttling: a burst and a steady rate, per account and per address.
@@ -128,6 +132,8 @@ pub struct Config {
     pub public_url: Option<String>,
     pub trust_proxy: bool,
     pub workers: Option<usize>,
+    /// Bytes of remembered answers (see `crate::cache`); 0: none.
+    pub cache_bytes: usize,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
     pub login_limits: LoginLimits,
@@ -154,6 +160,7 @@ impl Config {
             public_url: None,
             trust_proxy: false,
             workers: None,
+            cache_bytes: 64 * 1024 * 1024,
             access_ttl: ACCESS_TTL,
             refresh_ttl: REFRESH_TTL,
             login_limits: LoginLimits::default(),
@@ -186,6 +193,7 @@ impl Config {
             .map(|u| u.trim_end_matches('/').to_owned());
         config.trust_proxy = args.trust_proxy;
         config.workers = args.workers;
+        config.cache_bytes = args.cache_mb.saturating_mul(1024 * 1024);
         Ok(config)
     }
 }
