@@ -10,46 +10,23 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import readline from "node:readline";
-import { fileURLToPath } from "node:url";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const serverBin = process.env.RAPPORT_BIN || path.join(root, "target/debug/rapport");
-const chromiumBin = process.env.RAPPORT_CHROMIUM || "/usr/bin/chromium";
+import {
+  CHROMIUM_ARGS,
+  chromiumBin,
+  executable,
+  loadPlaywright,
+  root,
+  seedDemo,
+  serverBin,
+  startServer,
+} from "./harness.mjs";
+
 const ci = process.env.RAPPORT_CI === "1";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-function executable(file) {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function loadPlaywright() {
-  try {
-    return createRequire(path.join(root, "tools/package.json"))("playwright-core");
-  } catch {
-    return null;
-  }
-}
 
 const playwright = loadPlaywright();
 const missing = [
@@ -70,68 +47,6 @@ if (missing.length > 0) {
   }
 } else {
   defineTests();
-}
-
-/** The environment for `rapport` with a data directory, and no other RAPPORT_*. */
-function serverEnv(dataDir) {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("RAPPORT_")),
-  );
-  return Object.assign(env, { RAPPORT_DATA_DIR: dataDir });
-}
-
-/** Runs `rapport demo` into a data directory: an account with `contacts` contacts. */
-async function seedDemo(dataDir, email, password, contacts) {
-  const child = spawn(serverBin, ["demo", "--email", email, "--contacts", String(contacts), "--password-stdin"], {
-    env: serverEnv(dataDir),
-    stdio: ["pipe", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk) => {
-    stderr += chunk;
-  });
-  child.stdin.end(`${password}\n`);
-  const code = await new Promise((resolve) => child.once("exit", resolve));
-  assert.equal(code, 0, `rapport demo failed:\n${stderr}`);
-}
-
-/** Starts `rapport` on a free port with a fresh (or the given) data directory. */
-async function startServer(givenDir) {
-  const dataDir = givenDir ?? mkdtempSync(path.join(tmpdir(), "rapport-e2e-"));
-  const env = serverEnv(dataDir);
-  Object.assign(env, {
-    RAPPORT_ADDR: "127.0.0.1:0",
-    RAPPORT_REGISTRATION: "open",
-    RAPPORT_LOG: "warn",
-  });
-  const child = spawn(serverBin, [], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const url = await new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout });
-    lines.on("line", (line) => {
-      const match = line.match(/^Rapport listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (match) resolve(match[1]);
-    });
-    child.once("error", reject);
-    child.once("exit", (code, signal) =>
-      reject(new Error(`the server exited (${code ?? signal}) before listening:\n${stderr}`)),
-    );
-  });
-  return {
-    url,
-    stderr: () => stderr,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await exited;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 function defineTests() {
