@@ -1,5 +1,8 @@
 //! The application shell: session, instance facts, navigation, routes.
 
+use std::future::Future;
+
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
@@ -37,16 +40,16 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("/signin") view=SignIn />
                         <Route path=path!("/register") view=Register />
-                        <Route path=path!("/e/:slug") view=public::CardDropPage />
-                        <Route path=path!("/") view=|| private(home::Home) />
-                        <Route path=path!("/network") view=|| private(network::Network) />
-                        <Route path=path!("/contacts/new") view=|| private(contact::NewContactPage) />
-                        <Route path=path!("/contacts/:id") view=|| private(contact::ContactPage) />
-                        <Route path=path!("/events") view=|| private(events::Events) />
-                        <Route path=path!("/events/:id") view=|| private(events::EventPage) />
-                        <Route path=path!("/introductions") view=|| private(introductions::Introductions) />
-                        <Route path=path!("/settings") view=|| private(settings::Settings) />
-                        <Route path=path!("/admin") view=|| private(admin::Admin) />
+                        <Route path=path!("/e/:slug") view=|| lazily(card_drop_page) />
+                        <Route path=path!("/") view=|| private(home_page) />
+                        <Route path=path!("/network") view=|| private(network_page) />
+                        <Route path=path!("/contacts/new") view=|| private(new_contact_page) />
+                        <Route path=path!("/contacts/:id") view=|| private(contact_page) />
+                        <Route path=path!("/events") view=|| private(events_page) />
+                        <Route path=path!("/events/:id") view=|| private(event_page) />
+                        <Route path=path!("/introductions") view=|| private(introductions_page) />
+                        <Route path=path!("/settings") view=|| private(settings_page) />
+                        <Route path=path!("/admin") view=|| private(admin_page) />
                     </Routes>
                 </Show>
             </main>
@@ -56,14 +59,81 @@ pub fn App() -> impl IntoView {
     }
 }
 
+// Each signed-in page is a separate piece of WebAssembly, fetched the first
+// time it is opened (`#[lazy]`; scripts/build-frontend splits the module),
+// so that the first load stays small: the main module holds the shell, the
+// sign-in pages and what the pages share.
+
+#[lazy]
+fn home_page() -> AnyView {
+    view! { <home::Home /> }.into_any()
+}
+
+#[lazy]
+fn network_page() -> AnyView {
+    view! { <network::Network /> }.into_any()
+}
+
+#[lazy]
+fn new_contact_page() -> AnyView {
+    view! { <contact::NewContactPage /> }.into_any()
+}
+
+#[lazy]
+fn contact_page() -> AnyView {
+    view! { <contact::ContactPage /> }.into_any()
+}
+
+#[lazy]
+fn events_page() -> AnyView {
+    view! { <events::Events /> }.into_any()
+}
+
+#[lazy]
+fn event_page() -> AnyView {
+    view! { <events::EventPage /> }.into_any()
+}
+
+#[lazy]
+fn introductions_page() -> AnyView {
+    view! { <introductions::Introductions /> }.into_any()
+}
+
+#[lazy]
+fn settings_page() -> AnyView {
+    view! { <settings::Settings /> }.into_any()
+}
+
+#[lazy]
+fn admin_page() -> AnyView {
+    view! { <admin::Admin /> }.into_any()
+}
+
+#[lazy]
+fn card_drop_page() -> AnyView {
+    view! { <public::CardDropPage /> }.into_any()
+}
+
+/// A page whose code may still have to be fetched.
+fn lazily<F>(load: fn() -> F) -> AnyView
+where
+    F: Future<Output = AnyView> + Send + 'static,
+{
+    view! { <Suspense fallback=|| view! { <Loading /> }>{Suspend::new(load())}</Suspense> }
+        .into_any()
+}
+
 /// A page for signed-in people: anyone else goes to the sign-in page, which
 /// comes back here afterwards.
-fn private<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
+fn private<F>(load: fn() -> F) -> impl IntoView
+where
+    F: Future<Output = AnyView> + Send + 'static,
+{
     let auth = use_auth();
     let location = use_location();
     move || {
         if auth.is_signed_in() {
-            page().into_any()
+            lazily(load)
         } else {
             let here = format!(
                 "{}{}",

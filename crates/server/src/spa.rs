@@ -32,10 +32,12 @@ fn accepts(req: &HttpRequest, encoding: &str) -> bool {
         .any(|part| part.split(';').next().is_some_and(|e| e.trim() == encoding))
 }
 
-/// File names with a content hash (`app-1a2b3c4d.wasm`) never change.
+/// Files whose name, or whose top directory's name, carries a content hash
+/// (`style-1a2b3c4d.css`, `app-1a2b3c4d/rapport.js`) never change.
 fn is_hashed(path: &str) -> bool {
+    let named = path.split('/').next().unwrap_or(path);
     path != "index.html"
-        && path.rsplit_once('-').is_some_and(|(_, rest)| {
+        && named.rsplit_once('-').is_some_and(|(_, rest)| {
             rest.split('.')
                 .next()
                 .is_some_and(|h| h.len() >= 8 && h.chars().all(|c| c.is_ascii_hexdigit()))
@@ -119,5 +121,8 @@ mod tests {
         assert!(super::is_hashed("rapport-frontend-0123abcd4567ef89.wasm"));
         assert!(!super::is_hashed("index.html"));
         assert!(!super::is_hashed("favicon.svg"));
+        assert!(super::is_hashed("app-0123abcd4567ef89/rapport.js"));
+        assert!(super::is_hashed("app-0123abcd4567ef89/chunk_1.wasm"));
+        assert!(!super::is_hashed("app/rapport.js"));
     }
 }
