@@ -229,6 +229,10 @@ async fn decode<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
     if !response.ok() {
         return Err(problem_of(response).await);
     }
+    if response.status() == 204 {
+        // No content: for callers that expect `()` or an `Option`.
+        return serde_json::from_str("null").map_err(|_| unexpected(204));
+    }
     response
         .json::<T>()
         .await

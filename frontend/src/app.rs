@@ -131,8 +131,10 @@ where
 {
     let auth = use_auth();
     let location = use_location();
+    // Only signing in or out rebuilds the page (not a renamed profile).
+    let signed_in = Memo::new(move |_| auth.is_signed_in());
     move || {
-        if auth.is_signed_in() {
+        if signed_in.get() {
             lazily(load)
         } else {
             let here = format!(

@@ -91,7 +91,7 @@ pub fn ProblemAlert(#[prop(into)] problem: Signal<Option<Problem>>) -> impl Into
                     .get()
                     .map(|problem| {
                         view! {
-                            <p class="alert" id="form-error">
+                            <p class="alert">
                                 {for_people(&problem)}
                             </p>
                         }
@@ -299,9 +299,18 @@ pub fn today() -> chrono::NaiveDate {
     .unwrap_or_default()
 }
 
-/// "12 Mar 2026".
+/// "12 Mar 2026" (without chrono's formatter, which is large in WASM).
 pub fn format_date(date: chrono::NaiveDate) -> String {
-    date.format("%-d %b %Y").to_string()
+    use chrono::Datelike;
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {} {}",
+        date.day(),
+        MONTHS[date.month0() as usize],
+        date.year()
+    )
 }
 
 /// "today", "yesterday", "3 days ago", "in 5 days".
