@@ -508,10 +508,7 @@ pub async fn the_data_version_moves_with_every_change_to_contacts_and_settings(
         connection_policy: ConnectionPolicy::Open,
         ..Settings::default()
     };
-    store
-        .put_settings(ada.id, settings.clone(), today)
-        .await
-        .unwrap();
+    store.put_settings(ada.id, settings, today).await.unwrap();
     moved(
         &mut seen,
         store.data_version(ada.id).await.unwrap(),

@@ -230,23 +230,28 @@ pub(crate) struct Derived {
     pub next_due: Option<NaiveDate>,
 }
 
+/// What decides when a contact is due next, apart from the interactions.
+pub(crate) struct Schedule {
+    pub met_on: Option<NaiveDate>,
+    pub added_on: NaiveDate,
+    pub cadence: Option<u16>,
+    pub archived: bool,
+    pub snoozed_until: Option<NaiveDate>,
+}
+
 pub(crate) fn derive(
     facts: &[rapport_core::familiarity::InteractionFacts],
     comfort: Option<u8>,
-    met_on: Option<NaiveDate>,
-    added_on: NaiveDate,
-    cadence: Option<u16>,
-    archived: bool,
-    snoozed_until: Option<NaiveDate>,
+    schedule: Schedule,
     today: NaiveDate,
 ) -> Derived {
     let familiarity = rapport_core::familiarity::familiarity(facts, today, comfort);
     let last = facts.iter().map(|f| f.occurred_on).max();
-    let next_due = if archived {
+    let next_due = if schedule.archived {
         None
     } else {
-        rapport_core::network::next_due(last, met_on, added_on, cadence)
-            .map(|due| snoozed_until.map_or(due, |until| due.max(until)))
+        rapport_core::network::next_due(last, schedule.met_on, schedule.added_on, schedule.cadence)
+            .map(|due| schedule.snoozed_until.map_or(due, |until| due.max(until)))
     };
     Derived {
         familiarity: i32::from(familiarity.score),
@@ -1241,11 +1246,13 @@ macro_rules! impl_network_store {
                 let derived = $crate::sql_network::derive(
                     &facts,
                     comfort.and_then(|c| u8::try_from(c).ok()),
-                    met_on,
-                    created_at.date_naive(),
-                    cadence,
-                    archived,
-                    snoozed_until,
+                    $crate::sql_network::Schedule {
+                        met_on,
+                        added_on: created_at.date_naive(),
+                        cadence,
+                        archived,
+                        snoozed_until,
+                    },
                     today,
                 );
                 sqlx::query(
