@@ -137,11 +137,13 @@ where
         if signed_in.get() {
             lazily(load)
         } else {
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+            // The router's `search` has no leading "?".
+            let search = location.search.get_untracked();
+            let here = if search.is_empty() {
+                location.pathname.get_untracked()
+            } else {
+                format!("{}?{search}", location.pathname.get_untracked())
+            };
             let path = if here == "/" {
                 "/signin".to_owned()
             } else {
