@@ -345,7 +345,8 @@ function productTests(getServer, getBrowser) {
     // (Carol is unrated).
     await page.goto(`${base}/introductions?with=${bob}`);
     await page.locator("#intro-b").fill("Carol");
-    await page.getByRole("option", { name: /Carol Count/ }).first().click();
+    await page.locator("#intro-b-option-0").click();
+    await page.locator("#intro-b-chosen").getByText("Carol Count").waitFor();
     await page.locator("#intro-reason").fill("Both build engines");
     await page.locator("#save-introduction").click();
     await page.locator("#intro-guardrail").waitFor();
@@ -361,6 +362,7 @@ function productTests(getServer, getBrowser) {
     await page.goto(`${base}/events`);
     await page.locator("#new-event").click();
     await page.locator("#event-name").fill("Compiler Night");
+    await page.locator("#event-date").fill(new Date().toISOString().slice(0, 10));
     await page.locator("#event-passphrase").fill("lighthouse");
     await page.locator("#save-event").click();
     await page.waitForURL((url) => /^\/events\/[0-9a-f-]{36}$/.test(url.pathname));
