@@ -251,7 +251,7 @@ fn QueueItem(item: NurtureItem, ctx: Acts) -> impl IntoView {
                     type="button"
                     class="button small"
                     disabled=move || busy.get()
-                    aria-label=format!("Snooze {name} for a week")
+                    aria-label=format!("Snooze a week: {name}")
                     on:click=move |_| week(7, "a week")
                 >
                     "Snooze a week"
@@ -260,7 +260,7 @@ fn QueueItem(item: NurtureItem, ctx: Acts) -> impl IntoView {
                     type="button"
                     class="button small"
                     disabled=move || busy.get()
-                    aria-label=format!("Snooze {} for a month", contact.name)
+                    aria-label=format!("Snooze a month: {}", contact.name)
                     on:click=move |_| month(30, "a month")
                 >
                     "Snooze a month"
@@ -276,7 +276,7 @@ fn QueueItem(item: NurtureItem, ctx: Acts) -> impl IntoView {
                     type="button"
                     class="button small"
                     disabled=move || busy.get()
-                    aria-label=format!("Mark {name} as asked to connect")
+                    aria-label=format!("Mark as asked: {name}")
                     on:click=move |_| step(ConnectionStatus::Asked, message.clone())
                 >
                     "Mark as asked"
@@ -295,7 +295,7 @@ fn QueueItem(item: NurtureItem, ctx: Acts) -> impl IntoView {
                     type="button"
                     class="button small"
                     disabled=move || busy.get()
-                    aria-label=format!("{name} said yes")
+                    aria-label=format!("They said yes: {name}")
                     on:click=move |_| step(ConnectionStatus::Open, yes.clone())
                 >
                     "They said yes"
@@ -304,7 +304,7 @@ fn QueueItem(item: NurtureItem, ctx: Acts) -> impl IntoView {
                     type="button"
                     class="button small"
                     disabled=move || busy.get()
-                    aria-label=format!("{name} said not now")
+                    aria-label=format!("Not now: {name}")
                     on:click=move |_| step(ConnectionStatus::NotNow, later.clone())
                 >
                     "Not now"
@@ -356,7 +356,7 @@ fn LogButton(name: String, logging: RwSignal<bool>) -> impl IntoView {
             type="button"
             class="button small primary inline"
             aria-expanded=move || if logging.get() { "true" } else { "false" }
-            aria-label=format!("Log an interaction with {name}")
+            aria-label=format!("Log interaction with {name}")
             on:click=move |_| logging.update(|open| *open = !*open)
         >
             "Log interaction"
