@@ -59,9 +59,10 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
     let started = Instant::now();
     demo(&db.url, dir.path(), "main@example.com", size(10_000), 6, 1);
     demo(&db.url, dir.path(), "five@example.com", size(5_000), 6, 2);
-    // The other 85k in four parallel streams (PostgreSQL seeding waits on
-    // round trips more than on the processor).
-    for batch in (0..17u64).collect::<Vec<_>>().chunks(4) {
+    // The other 85k: on PostgreSQL in four parallel streams (seeding waits
+    // on round trips more than on the processor); SQLite has one writer.
+    let streams = if backend == Backend::Postgres { 4 } else { 1 };
+    for batch in (0..17u64).collect::<Vec<_>>().chunks(streams) {
         let children: Vec<_> = batch
             .iter()
             .map(|n| {

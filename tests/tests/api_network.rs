@@ -1022,7 +1022,33 @@ async fn network_answers_are_tagged_and_never_stale(backend: Backend) {
     assert_eq!(theirs, json!([]));
 }
 
+/// With `RAPPORT_CACHE_MB=0` every answer is built afresh (and still tagged).
+async fn answers_are_built_afresh_without_the_cache(backend: Backend) {
+    let Some(app) = rapport_tests::TestApp::spawn_with(backend, |c| {
+        c.registration = rapport_server::config::RegistrationMode::Open;
+        c.cache_bytes = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    api.contact(json!({"name": "Bob"})).await;
+    let first = api.call(Method::GET, "/network", None, None).await;
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    api.contact(json!({"name": "Carol"})).await;
+    let second = api.call(Method::GET, "/network", None, None).await;
+    assert_ne!(second.headers()["etag"].to_str().unwrap(), tag);
+    let names: Vec<Value> = second.json::<Vec<Value>>().await.unwrap();
+    assert_eq!(names.len(), 2);
+}
+
 rapport_tests::on_both_backends!(
+    answers_are_built_afresh_without_the_cache,
     network_answers_are_tagged_and_never_stale,
     snoozing_puts_the_due_date_off,
     contacts_are_created_read_and_validated,

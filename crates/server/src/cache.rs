@@ -50,6 +50,11 @@ impl ResponseCache {
         }
     }
 
+    /// Whether answers are remembered at all (`RAPPORT_CACHE_MB=0`: no).
+    fn enabled(&self) -> bool {
+        self.budget > 0
+    }
+
     fn get(&self, owner: Uuid, key: &str, tag: &str) -> Option<Entry> {
         let entries = self.entries.lock().ok()?;
         entries
@@ -105,6 +110,13 @@ where
             .insert_header((header::ETAG, tag))
             .finish());
     }
+    if !state.response_cache.enabled() {
+        let mut response = build.await?;
+        if let Ok(value) = HeaderValue::from_str(&tag) {
+            response.headers_mut().insert(header::ETAG, value);
+        }
+        return Ok(response);
+    }
     let key = format!("{}?{}", req.path(), req.query_string());
     let entry = match state.response_cache.get(owner, &key, &tag) {
         Some(entry) => entry,
@@ -117,17 +129,25 @@ where
             let body = to_bytes(response.into_body())
                 .await
                 .map_err(|_| ApiError::internal("the answer could not be read back"))?;
-            let gzip = (body.len() >= GZIP_FROM).then(|| gzip(&body)).flatten();
+            // Compressed once, when a client that wants it first asks.
+            let gzip = (body.len() >= GZIP_FROM && accepts_gzip(req))
+                .then(|| gzip(&body))
+                .flatten();
             let entry = Entry {
                 tag,
                 body,
                 gzip,
                 link,
             };
-            state.response_cache.put(owner, key, entry.clone());
+            state.response_cache.put(owner, key.clone(), entry.clone());
             entry
         }
     };
+    let mut entry = entry;
+    if entry.gzip.is_none() && entry.body.len() >= GZIP_FROM && accepts_gzip(req) {
+        entry.gzip = gzip(&entry.body);
+        state.response_cache.put(owner, key, entry.clone());
+    }
     let mut response = HttpResponse::Ok();
     response
         .content_type(header::ContentType::json())
