@@ -212,59 +212,34 @@ fn QueueItem(item: NurtureItem, ctx: Acts) -> impl IntoView {
 
     // One connection step, from the queue.
     let step = move |status: ConnectionStatus, message: String| {
-        busy.set(true);
-        spawn_local(async move {
-            let request = ConnectionRequest { status, note: None };
-            let result: api::ApiResult<serde_json::Value> =
-                api::create(&format!("/contacts/{id}/connection"), &request).await;
-            busy.set(false);
-            match result {
-                Ok(_) => ctx.acted(message),
-                Err(problem) => ctx.failed(problem),
-            }
-        });
+        let path = format!("/contacts/{id}/connection");
+        act(
+            ctx,
+            busy,
+            path,
+            ConnectionRequest { status, note: None },
+            message,
+        );
     };
     let snooze = move |days: i64, label: &'static str| {
-        let name = name.clone();
-        busy.set(true);
-        spawn_local(async move {
-            let request = SnoozeRequest {
-                until: Some(today() + Duration::days(days)),
-            };
-            let result: api::ApiResult<serde_json::Value> =
-                api::create(&format!("/contacts/{id}/snooze"), &request).await;
-            busy.set(false);
-            match result {
-                Ok(_) => ctx.acted(format!("{name} is snoozed for {label}.")),
-                Err(problem) => ctx.failed(problem),
-            }
-        });
+        let until = Some(today() + Duration::days(days));
+        let message = format!("{} is snoozed for {label}.", contact.name);
+        act(
+            ctx,
+            busy,
+            format!("/contacts/{id}/snooze"),
+            SnoozeRequest { until },
+            message,
+        );
     };
 
-    let name = contact.name.clone();
     let actions = match item.kind {
         NurtureKind::Overdue => {
-            let (week, month) = (snooze.clone(), snooze);
+            let later = snooze.clone();
             view! {
                 <LogButton name=name.clone() logging />
-                <button
-                    type="button"
-                    class="button small"
-                    disabled=move || busy.get()
-                    aria-label=format!("Snooze a week: {name}")
-                    on:click=move |_| week(7, "a week")
-                >
-                    "Snooze a week"
-                </button>
-                <button
-                    type="button"
-                    class="button small"
-                    disabled=move || busy.get()
-                    aria-label=format!("Snooze a month: {}", contact.name)
-                    on:click=move |_| month(30, "a month")
-                >
-                    "Snooze a month"
-                </button>
+                {action_button("Snooze a week", &name, busy, move || snooze(7, "a week"))}
+                {action_button("Snooze a month", &name, busy, move || later(30, "a month"))}
             }
             .into_any()
         }
@@ -272,15 +247,12 @@ fn QueueItem(item: NurtureItem, ctx: Acts) -> impl IntoView {
         NurtureKind::ReadyToAsk => {
             let message = format!("Marked {name} as asked. Their answer will come up here.");
             view! {
-                <button
-                    type="button"
-                    class="button small"
-                    disabled=move || busy.get()
-                    aria-label=format!("Mark as asked: {name}")
-                    on:click=move |_| step(ConnectionStatus::Asked, message.clone())
-                >
-                    "Mark as asked"
-                </button>
+                {action_button(
+                    "Mark as asked",
+                    &name,
+                    busy,
+                    move || step(ConnectionStatus::Asked, message.clone()),
+                )}
                 <a class="button small quiet" href=format!("/contacts/{id}#connection")>
                     "See the invitation draft"
                 </a>
@@ -291,24 +263,18 @@ fn QueueItem(item: NurtureItem, ctx: Acts) -> impl IntoView {
             let yes = format!("{name} is open to connecting: send the invitation.");
             let later = format!("{name} said not now.");
             view! {
-                <button
-                    type="button"
-                    class="button small"
-                    disabled=move || busy.get()
-                    aria-label=format!("They said yes: {name}")
-                    on:click=move |_| step(ConnectionStatus::Open, yes.clone())
-                >
-                    "They said yes"
-                </button>
-                <button
-                    type="button"
-                    class="button small"
-                    disabled=move || busy.get()
-                    aria-label=format!("Not now: {name}")
-                    on:click=move |_| step(ConnectionStatus::NotNow, later.clone())
-                >
-                    "Not now"
-                </button>
+                {action_button(
+                    "They said yes",
+                    &name,
+                    busy,
+                    move || step(ConnectionStatus::Open, yes.clone()),
+                )}
+                {action_button(
+                    "Not now",
+                    &name,
+                    busy,
+                    move || step(ConnectionStatus::NotNow, later.clone()),
+                )}
                 <LogButton name logging />
             }
             .into_any()
@@ -345,6 +311,45 @@ fn QueueItem(item: NurtureItem, ctx: Acts) -> impl IntoView {
                 <QuickLog id name=item.contact.name.clone() logging ctx />
             </Show>
         </li>
+    }
+}
+
+/// Posts one action of an item, then reports to the queue.
+fn act<B: serde::Serialize + 'static>(
+    ctx: Acts,
+    busy: RwSignal<bool>,
+    path: String,
+    body: B,
+    message: String,
+) {
+    busy.set(true);
+    spawn_local(async move {
+        let result: api::ApiResult<serde_json::Value> = api::create(&path, &body).await;
+        busy.set(false);
+        match result {
+            Ok(_) => ctx.acted(message),
+            Err(problem) => ctx.failed(problem),
+        }
+    });
+}
+
+/// A button of an item, named with its words and the person's name.
+fn action_button(
+    label: &'static str,
+    name: &str,
+    busy: RwSignal<bool>,
+    on_press: impl Fn() + 'static,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="button small"
+            disabled=move || busy.get()
+            aria-label=format!("{label}: {name}")
+            on:click=move |_| on_press()
+        >
+            {label}
+        </button>
     }
 }
 

@@ -434,11 +434,16 @@ pub async fn set_comfort(
         .store
         .set_comfort(caller.id(), *id, request.rating, reason)
         .await
-        .map_err(|e| match e {
-            rapport_storage::StoreError::NotFound => ApiError::not_found("contact"),
-            other => other.into(),
-        })?;
+        .map_err(contact_error)?;
     Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
+}
+
+/// A store error about one contact: "not found" names the contact.
+fn contact_error(error: rapport_storage::StoreError) -> ApiError {
+    match error {
+        rapport_storage::StoreError::NotFound => ApiError::not_found("contact"),
+        other => other.into(),
+    }
 }
 
 /// Puts the keep-in-touch date off ("not now, remind me later"): the next
@@ -465,10 +470,7 @@ pub async fn snooze(
         .store
         .snooze(caller.id(), *id, body.0.until, &settings, today)
         .await
-        .map_err(|e| match e {
-            rapport_storage::StoreError::NotFound => ApiError::not_found("contact"),
-            other => other.into(),
-        })?;
+        .map_err(contact_error)?;
     Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
 }
 
@@ -531,10 +533,7 @@ pub async fn change_connection(
         .store
         .change_connection(caller.id(), *id, request.status, note)
         .await
-        .map_err(|e| match e {
-            rapport_storage::StoreError::NotFound => ApiError::not_found("contact"),
-            other => other.into(),
-        })?;
+        .map_err(contact_error)?;
     Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
 }
 
