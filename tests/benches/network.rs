@@ -3,6 +3,9 @@
 //! SQLite and PostgreSQL: `GET /api/v1/contacts?limit=50`, a text search
 //! and `GET /api/v1/network` for the 5k account, at 64 connections.
 //! Run it with `scripts/bench`. RAPPORT_BENCH_SCALE=0.1 runs a tenth of it.
+//! Seeding takes most of the time (minutes): RAPPORT_BENCH_KEEP=1 keeps the
+//! seeded databases (SQLite under target/bench-data, PostgreSQL database
+//! `rapport_bench_…`) and reuses them in later runs of the same scale.
 
 use std::io::Write;
 use std::process::Stdio;
@@ -53,9 +56,28 @@ fn spawn_demo(
 }
 
 async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
-    let db = TestDb::new(backend).await?;
     let dir = tempfile::tempdir().unwrap();
+    let keep = std::env::var("RAPPORT_BENCH_KEEP").is_ok_and(|v| v == "1");
+    let kept = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench-data");
+    let name = format!("rapport_bench_network_{}", (scale * 1000.0).round() as u64);
+    let seeded = std::path::Path::new(kept).join(format!("{name}-{backend:?}.seeded"));
+    let reuse = keep && seeded.exists();
+    let db = if keep {
+        std::fs::create_dir_all(kept).unwrap();
+        TestDb::kept(backend, &name, kept.as_ref(), !reuse).await?
+    } else {
+        TestDb::new(backend).await?
+    };
     let size = |n: usize| ((n as f64 * scale) as usize).max(10);
+    let total = size(10_000) + size(5_000) * 18;
+    let name = format!("{backend:?}");
+    if reuse {
+        let mut lines = vec![format!(
+            "{name:<10} | {total} contacts, seeded by an earlier run"
+        )];
+        lines.extend(measure_both(&db, dir.path(), &name).await);
+        return Some(lines);
+    }
     let started = Instant::now();
     demo(&db.url, dir.path(), "main@example.com", size(10_000), 6, 1);
     demo(&db.url, dir.path(), "five@example.com", size(5_000), 6, 2);
@@ -77,19 +99,27 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
             );
         }
     }
-    let total = size(10_000) + size(5_000) * 18;
     let seeding = started.elapsed().as_secs_f64();
-    let name = format!("{backend:?}");
+    if keep {
+        std::fs::write(&seeded, b"").unwrap();
+    }
     let mut lines = vec![format!(
         "{name:<10} | {total} contacts seeded in {seeding:.0} s"
     )];
+    lines.extend(measure_both(&db, dir.path(), &name).await);
+    Some(lines)
+}
+
+/// The figures as configured and with the answer cache off.
+async fn measure_both(db: &TestDb, dir: &std::path::Path, name: &str) -> Vec<String> {
+    let mut lines = Vec::new();
     // As configured by default (answers remembered per data version), then
     // with that cache off: every request does all the work.
     for (label, env) in [
         ("cache on ", vec![]),
         ("cache off", vec![("RAPPORT_CACHE_MB", "0")]),
     ] {
-        let server = Server::start_with(&db.url, dir.path(), &env);
+        let server = Server::start_with(&db.url, dir, &env);
         let figures = measure(&server).await;
         for (what, result) in figures {
             lines.push(format!("{name:<10} | {label} | {what:<44} {result}"));
@@ -99,7 +129,7 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
             server.peak_memory_mib()
         ));
     }
-    Some(lines)
+    lines
 }
 
 /// The read paths under load, against one running server.
@@ -171,7 +201,12 @@ fn main() {
         "Rapport network benchmark: {CONNECTIONS} connections, {REQUESTS} requests per list, scale {scale}, {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    // RAPPORT_BENCH_BACKENDS=postgres (or sqlite) runs one of them.
+    let only = std::env::var("RAPPORT_BENCH_BACKENDS").unwrap_or_default();
     for backend in [Backend::Sqlite, Backend::Postgres] {
+        if !only.is_empty() && !only.eq_ignore_ascii_case(&format!("{backend:?}")) {
+            continue;
+        }
         match runtime.block_on(run(backend, scale)) {
             Some(lines) => lines.iter().for_each(|l| println!("{l}")),
             None => println!("{backend:?}: skipped (database unavailable)"),

@@ -116,6 +116,10 @@ pub async fn load(url: &str, token: &str, connections: usize, requests: usize) -
 /// `requests` GETs over `connections` keep-alive connections, request `i`
 /// to `urls[i % urls.len()]`; `gzip`: accept gzip like a browser (the body
 /// is read as it comes, not decompressed).
+///
+/// Each connection is a bare HTTP/1.1 connection (hyper's, without a
+/// client pool): the generator shares the processor with the server, so
+/// the less it spends per request, the more the figures are the server's.
 pub async fn load_urls(
     urls: &[String],
     token: &str,
@@ -124,31 +128,27 @@ pub async fn load_urls(
     gzip: bool,
 ) -> LoadResult {
     let remaining = Arc::new(AtomicUsize::new(requests));
-    let urls: Arc<[String]> = urls.into();
+    let uris: Arc<[hyper::Uri]> = urls
+        .iter()
+        .map(|u| u.parse().expect("a URL"))
+        .collect::<Vec<_>>()
+        .into();
+    let authorization = format!("Bearer {token}");
     let started = Instant::now();
     let workers: Vec<_> = (0..connections)
         .map(|_| {
-            let (remaining, urls) = (remaining.clone(), urls.clone());
-            let token = token.to_owned();
+            let (remaining, uris) = (remaining.clone(), uris.clone());
+            let authorization = authorization.clone();
             tokio::spawn(async move {
-                let client = reqwest::Client::builder()
-                    .pool_max_idle_per_host(1)
-                    .build()
-                    .unwrap();
+                let mut connection = Connection::open(&uris[0]).await;
                 let mut times = Vec::new();
                 while let Ok(left) =
                     remaining
                         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
                 {
-                    let url = &urls[left % urls.len()];
+                    let uri = &uris[left % uris.len()];
                     let sent = Instant::now();
-                    let mut request = client.get(url).bearer_auth(&token);
-                    if gzip {
-                        request = request.header("accept-encoding", "gzip");
-                    }
-                    let response = request.send().await.unwrap();
-                    assert_eq!(response.status(), 200, "{url}");
-                    response.bytes().await.unwrap();
+                    connection.get(uri, &authorization, gzip).await;
                     times.push(sent.elapsed());
                 }
                 times
@@ -167,6 +167,43 @@ pub async fn load_urls(
         p50_ms: percentile(&times, 0.5),
         p95_ms: percentile(&times, 0.95),
         p99_ms: percentile(&times, 0.99),
+    }
+}
+
+/// One keep-alive HTTP/1.1 connection to the server.
+struct Connection {
+    sender: hyper::client::conn::http1::SendRequest<http_body_util::Empty<hyper::body::Bytes>>,
+    host: String,
+}
+
+impl Connection {
+    async fn open(uri: &hyper::Uri) -> Connection {
+        let host = uri.authority().expect("a host and port").to_string();
+        let stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .unwrap();
+        tokio::spawn(connection);
+        Connection { sender, host }
+    }
+
+    /// GETs `uri` and reads the whole body; anything but 200 fails the run.
+    async fn get(&mut self, uri: &hyper::Uri, authorization: &str, gzip: bool) {
+        use http_body_util::BodyExt;
+        let path = uri.path_and_query().map_or("/", |p| p.as_str());
+        let mut request = hyper::Request::get(path)
+            .header(hyper::header::HOST, &self.host)
+            .header(hyper::header::AUTHORIZATION, authorization);
+        if gzip {
+            request = request.header(hyper::header::ACCEPT_ENCODING, "gzip");
+        }
+        let request = request.body(http_body_util::Empty::new()).unwrap();
+        self.sender.ready().await.unwrap();
+        let response = self.sender.send_request(request).await.unwrap();
+        assert_eq!(response.status(), 200, "{uri}");
+        response.into_body().collect().await.unwrap();
     }
 }
 

@@ -7,6 +7,7 @@
 //! reached the PostgreSQL tests are skipped with a loud message — unless
 //! `RAPPORT_CI=1`, where they fail instead, so CI never skips a suite.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -80,6 +81,47 @@ impl TestDb {
         }
     }
 
+    /// A database that outlives the run, under `name` (benchmarks keep
+    /// their seeded data this way): PostgreSQL database `name`, or SQLite
+    /// file `dir/name.db`. `fresh`: emptied first.
+    pub async fn kept(backend: Backend, name: &str, dir: &Path, fresh: bool) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let file = dir.join(format!("{name}.db"));
+                if fresh {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+                    }
+                }
+                Some(TestDb {
+                    url: format!("sqlite://{}", file.display()),
+                    _dir: None,
+                    postgres_name: None,
+                })
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
+                if fresh {
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await
+                        .expect("drop the kept database");
+                    sqlx::query(&format!("CREATE DATABASE {name}"))
+                        .execute(&mut conn)
+                        .await
+                        .expect("create the kept database");
+                }
+                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+                Some(TestDb {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    postgres_name: None,
+                })
+            }
+        }
+    }
+
     pub async fn store(&self) -> Arc<dyn Store> {
         rapport_storage::connect(&self.url)
             .await
@@ -145,6 +187,33 @@ impl TestApp {
             store,
             db,
         })
+    }
+
+    /// Returns once the server has heard every change committed so far by
+    /// any process (PostgreSQL announces them in commit order: this sends
+    /// one more and waits for it). SQLite has nothing to hear.
+    pub async fn heard_everything(&self) {
+        if self.store.backend() != Backend::Postgres {
+            return;
+        }
+        let mut hearing = self.state.known.subscribe();
+        let wait = Duration::from_secs(10);
+        tokio::time::timeout(wait, hearing.wait_for(|h| h.listening))
+            .await
+            .expect("the server listens for changes")
+            .expect("the server runs");
+        let marker = uuid::Uuid::new_v4();
+        let mut db = sqlx::PgConnection::connect(&self.db.url).await.unwrap();
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(rapport_storage::changes::CHANNEL)
+            .bind(marker.to_string())
+            .execute(&mut db)
+            .await
+            .unwrap();
+        tokio::time::timeout(wait, hearing.wait_for(|h| h.last == Some(marker)))
+            .await
+            .expect("the server hears the marker")
+            .expect("the server runs");
     }
 
     pub fn url(&self, path: &str) -> String {

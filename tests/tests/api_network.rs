@@ -1047,7 +1047,115 @@ async fn answers_are_built_afresh_without_the_cache(backend: Backend) {
     assert_eq!(names.len(), 2);
 }
 
+/// Changes made by another process (a server replica, `rapport admin`) show
+/// at once too: on PostgreSQL the server hears of them (LISTEN/NOTIFY) and
+/// drops what it knew of the caller; on SQLite it asks the database on
+/// every request. The test waits for the announcement, never for a time.
+async fn changes_by_another_process_are_heard(backend: Backend) {
+    use rapport_core::contact::NewContact;
+    use rapport_core::network::Settings;
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    api.contact(json!({"name": "Bob"})).await;
+    let names = |body: Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    app.heard_everything().await;
+    for _ in 0..2 {
+        let listed = api.json(Method::GET, "/contacts", None).await;
+        assert_eq!(names(listed), ["Bob"]);
+    }
+
+    let other = app.db.store().await;
+    let owner: uuid::Uuid = ada.id().parse().unwrap();
+    other
+        .create_contact(
+            owner,
+            NewContact {
+                name: "Dora".into(),
+                ..NewContact::default()
+            },
+            &Settings::default(),
+            chrono::Utc::now().date_naive(),
+        )
+        .await
+        .unwrap();
+    app.heard_everything().await;
+    let listed = api.json(Method::GET, "/contacts", None).await;
+    assert_eq!(names(listed), ["Bob", "Dora"], "a contact added elsewhere");
+
+    other.set_user_disabled(owner, true).await.unwrap();
+    app.heard_everything().await;
+    let response = api.call(Method::GET, "/contacts", None, None).await;
+    problem(response, 401, "unauthorized").await;
+}
+
+/// On PostgreSQL a known caller is served without asking the database: a
+/// change made without its announcement (trigger switched off) goes unseen.
+/// This is what the announcements are for.
+async fn known_callers_are_not_asked_for_again(backend: Backend) {
+    if backend != Backend::Postgres {
+        return;
+    }
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    // The first list of the day brings familiarity up to date (a change).
+    let status = api
+        .call(Method::GET, "/contacts", None, None)
+        .await
+        .status();
+    assert_eq!(status, 200);
+    app.heard_everything().await;
+    let status = api
+        .call(Method::GET, "/contacts", None, None)
+        .await
+        .status();
+    assert_eq!(status, 200);
+    let mut db = <sqlx::PgConnection as sqlx::Connection>::connect(&app.db.url)
+        .await
+        .unwrap();
+    for statement in [
+        "ALTER TABLE sessions DISABLE TRIGGER sessions_announced",
+        "UPDATE sessions SET revoked_at = now()",
+    ] {
+        sqlx::query(statement).execute(&mut db).await.unwrap();
+    }
+    let unseen = api.call(Method::GET, "/contacts", None, None).await;
+    assert_eq!(unseen.status(), 200, "served from what the server knew");
+    // A write always asks the database, and forgets what was known.
+    let write = api
+        .call(
+            Method::POST,
+            "/contacts",
+            Some(json!({"name": "Bob"})),
+            None,
+        )
+        .await;
+    assert_eq!(write.status(), 401, "the write asks the database");
+    let response = api.call(Method::GET, "/contacts", None, None).await;
+    problem(response, 401, "unauthorized").await;
+}
+
 rapport_tests::on_both_backends!(
+    changes_by_another_process_are_heard,
+    known_callers_are_not_asked_for_again,
     answers_are_built_afresh_without_the_cache,
     network_answers_are_tagged_and_never_stale,
     snoozing_puts_the_due_date_off,

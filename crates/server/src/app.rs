@@ -29,6 +29,8 @@ pub struct AppState {
         std::sync::Mutex<std::collections::HashMap<uuid::Uuid, chrono::NaiveDate>>,
     /// Network views and contact lists, per user and data version.
     pub response_cache: crate::cache::ResponseCache,
+    /// Signed-in callers known while the store's change feed is heard.
+    pub known: crate::known::KnownSessions,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             card_drop_limiter: crate::routes::public::CardDropLimiter::new(config.card_drop_limits),
             familiarity_refreshed: Default::default(),
             response_cache: crate::cache::ResponseCache::new(config.cache_bytes),
+            known: Default::default(),
             store,
             config,
         }
@@ -104,12 +107,16 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.addr))?;
         let port = listener.local_addr()?.port();
         let workers = config.workers;
-        let state = web::Data::new(AppState::new(store, config));
+        let state = web::Data::new(AppState::new(store.clone(), config));
+        tokio::spawn(crate::known::listen(store, state.clone()));
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
                 .wrap(security::headers())
+                .wrap(actix_web::middleware::from_fn(
+                    crate::known::forget_after_writes,
+                ))
                 .wrap(actix_web::middleware::from_fn(security::request_id))
                 .wrap(TracingLogger::default())
                 .configure(configure)

@@ -23,6 +23,8 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use crate::routes::contacts::keep_familiarity_current;
 
 /// Answers at least this large are also kept gzip-compressed.
 const GZIP_FROM: usize = 4 * 1024;
@@ -89,16 +91,25 @@ impl ResponseCache {
 /// Answers a `GET` from the cache when the owner's data has not changed
 /// since it was built, with `304` when the client already has it; otherwise
 /// runs `build` (not polled at all on a hit) and remembers its answer.
+///
+/// On a hit this costs no database work beyond authenticating the caller,
+/// which read the data version in the same query; only the first request
+/// of a day, which brings familiarity up to date, reads it again.
 pub async fn remembered<F>(
     req: &HttpRequest,
     state: &AppState,
-    owner: Uuid,
+    caller: &Caller,
     build: F,
 ) -> ApiResult<HttpResponse>
 where
     F: Future<Output = ApiResult<HttpResponse>>,
 {
-    let version = state.store.data_version(owner).await?;
+    let owner = caller.id();
+    let version = if keep_familiarity_current(state, owner).await? {
+        state.store.data_version(owner).await?
+    } else {
+        caller.data_version
+    };
     let tag = format!("\"d{version}-{}\"", crate::routes::contacts::today());
     let not_modified = req
         .headers()

@@ -147,6 +147,9 @@ pub enum Credential {
 pub struct Caller {
     pub user: UserRecord,
     pub credential: Credential,
+    /// The version of the caller's data when they were authenticated (read
+    /// in the same query): what remembered answers are checked against.
+    pub data_version: i64,
 }
 
 impl Caller {
@@ -177,7 +180,7 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     })?;
     if token.starts_with(TOKEN_PREFIX) {
         let found = state.store.authenticate_api_token(&sha256(&token)).await?;
-        let (token, user) = found.ok_or_else(|| {
+        let (token, found) = found.ok_or_else(|| {
             ApiError::unauthorized("That access token is unknown, revoked or expired.")
         })?;
         let writes = !matches!(*req.method(), Method::GET | Method::HEAD);
@@ -188,24 +191,39 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
             ));
         }
         return Ok(Caller {
-            user,
+            user: found.user,
             credential: Credential::Token {
                 id: token.id,
                 scope: token.scope,
             },
+            data_version: found.data_version,
         });
     }
     let claims = state.jwt.verify(&token, TokenUse::Access).map_err(|_| {
         ApiError::unauthorized("The access token is invalid or expired. Sign in again.")
     })?;
-    let user = state
-        .store
-        .session_user(claims.sid, claims.sub)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("This session has ended. Sign in again."))?;
+    // Reads may be answered from what is known; writes always ask.
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD);
+    let known = reads.then(|| state.known.get(claims.sid, claims.sub));
+    let found = match known.flatten() {
+        Some(known) => known,
+        None => {
+            let ticket = state.known.ticket();
+            let found = state
+                .store
+                .session_user(claims.sid, claims.sub)
+                .await?
+                .ok_or_else(|| ApiError::unauthorized("This session has ended. Sign in again."))?;
+            if let Some(ticket) = ticket {
+                state.known.remember(ticket, claims.sid, &found);
+            }
+            found
+        }
+    };
     Ok(Caller {
-        user,
+        user: found.user,
         credential: Credential::Session(claims.sid),
+        data_version: found.data_version,
     })
 }
 

@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod known;
 pub mod openapi;
 pub mod routes;
 pub mod security;

@@ -320,7 +320,8 @@ pub async fn api_tokens_authenticate_expire_and_belong_to_their_owner(store: Arc
         .await
         .unwrap()
         .expect("a live token authenticates");
-    assert_eq!((found.id, owner.id), (live, ada.id));
+    assert_eq!((found.id, owner.user.id), (live, ada.id));
+    assert_eq!(owner.user, ada, "the owner as stored");
     assert!(found.last_used_at.is_some(), "use is recorded");
     assert!(store
         .authenticate_api_token(&hash("expired"))
@@ -533,6 +534,25 @@ pub async fn the_data_version_moves_with_every_change_to_contacts_and_settings(
         eve_before,
         "another user"
     );
+    // Signing in reads the same version, for sessions and tokens alike.
+    let sid = session(&*store, ada.id, "s").await;
+    token(&*store, ada.id, "t", None).await;
+    let by_session = store.session_user(sid, ada.id).await.unwrap().unwrap();
+    let (_, by_token) = store
+        .authenticate_api_token(&hash("t"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_session.data_version, seen);
+    assert_eq!(
+        (by_token.user, by_token.data_version),
+        (by_session.user, by_session.data_version)
+    );
+    assert_eq!(by_token.expires_at, None, "the token does not expire");
+    assert!(by_session.expires_at.is_some_and(|end| end > now()));
+    let eve_sid = session(&*store, eve.id, "e").await;
+    let eve_seen = store.session_user(eve_sid, eve.id).await.unwrap().unwrap();
+    assert_eq!(eve_seen.data_version, eve_before, "her own version");
 }
 
 pub async fn the_network_view_is_the_same_json_on_every_backend(store: Arc<dyn Store>) {

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use rapport_core::account::{ApiToken, Invite, Role, Session, TokenScope, User};
 use uuid::Uuid;
 
+pub mod changes;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod cursor;
@@ -28,6 +29,7 @@ mod sql_network;
 mod sql_nurture;
 pub mod sqlite;
 
+pub use changes::{Change, ChangeFeed};
 pub use cursor::Cursor;
 pub use events::{CardDropOutcome, DroppedCard, EventQuery, EventRecord, EventStore};
 pub use introductions::{IntroductionOrder, IntroductionQuery, IntroductionStore};
@@ -66,6 +68,13 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Database(sqlx::Error),
+}
+
+impl StoreError {
+    /// The store was closed (the server is stopping).
+    pub fn is_closed(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::PoolClosed))
+    }
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -116,6 +125,17 @@ pub struct UserRecord {
     pub role: Role,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+}
+
+/// An account that proved who it is, with the version of its data (see
+/// `data_version`) read in the same round trip: an answer remembered under
+/// that version can be served without asking the database again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    pub user: UserRecord,
+    pub data_version: i64,
+    /// When the session or token ends by itself, if it does.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl UserRecord {
@@ -219,7 +239,7 @@ pub trait Store:
     async fn create_session(&self, new: NewSession) -> Result<Uuid>;
     /// The account behind an access token's session, if that session is
     /// live and the account enabled.
-    async fn session_user(&self, session_id: Uuid, user_id: Uuid) -> Result<Option<UserRecord>>;
+    async fn session_user(&self, session_id: Uuid, user_id: Uuid) -> Result<Option<Authenticated>>;
     /// Spends `presented` and records `replacement` in its place.
     async fn rotate_refresh_token(
         &self,
@@ -241,7 +261,10 @@ pub trait Store:
     async fn count_api_tokens(&self, user_id: Uuid) -> Result<i64>;
     /// The unexpired token with this hash and its enabled owner; records
     /// the use (at most once a minute, to spare the database).
-    async fn authenticate_api_token(&self, hash: &[u8]) -> Result<Option<(ApiToken, UserRecord)>>;
+    async fn authenticate_api_token(
+        &self,
+        hash: &[u8],
+    ) -> Result<Option<(ApiToken, Authenticated)>>;
 
     // --- invites ---
 
@@ -252,6 +275,11 @@ pub trait Store:
 
     /// A consistent copy of the database at `path`, taken online (SQLite).
     async fn backup_to(&self, path: &str) -> Result<()>;
+
+    /// Hears, as they commit, the changes any process makes to accounts,
+    /// sessions and users' data (PostgreSQL: LISTEN/NOTIFY). `None` where
+    /// the backend has no such feed (SQLite): ask the database each time.
+    async fn changes(&self) -> Result<Option<Box<dyn ChangeFeed>>>;
 }
 
 /// Opens the store named by `url` (`sqlite://…` or `postgres://…`) and

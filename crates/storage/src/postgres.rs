@@ -59,6 +59,12 @@ impl PgStore {
         Ok(())
     }
 
+    async fn change_feed(&self) -> Result<Option<Box<dyn crate::ChangeFeed>>> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(crate::changes::CHANNEL).await?;
+        Ok(Some(Box::new(crate::changes::PgChangeFeed { listener })))
+    }
+
     async fn backup(&self, _path: &str) -> Result<()> {
         Err(StoreError::Unsupported(
             "PostgreSQL databases are backed up with pg_dump",

@@ -24,6 +24,15 @@ macro_rules! token_columns {
 }
 pub(crate) use token_columns;
 
+/// The version of the data of the user in the query's `users u` row (0 before
+/// the first change), to read along with the account.
+macro_rules! data_version_of_user {
+    () => {
+        "COALESCE((SELECT version FROM data_versions WHERE owner_id = u.id), 0) AS data_version"
+    };
+}
+pub(crate) use data_version_of_user;
+
 macro_rules! invite_columns {
     () => {
         "id, prefix, created_at, expires_at, used_at, used_by"
@@ -54,6 +63,57 @@ impl From<UserRow> for UserRecord {
             disabled: row.disabled,
             created_at: row.created_at,
         }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuthenticatedRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    data_version: i64,
+    expires_at: DateTime<Utc>,
+}
+
+impl From<AuthenticatedRow> for crate::Authenticated {
+    fn from(row: AuthenticatedRow) -> Self {
+        crate::Authenticated {
+            user: row.user.into(),
+            data_version: row.data_version,
+            expires_at: Some(row.expires_at),
+        }
+    }
+}
+
+/// A personal access token with its (enabled) owner, read in one query.
+#[derive(sqlx::FromRow)]
+pub(crate) struct TokenUserRow {
+    #[sqlx(flatten)]
+    token: TokenRow,
+    email: String,
+    display_name: String,
+    password_hash: String,
+    role: String,
+    user_created_at: DateTime<Utc>,
+    data_version: i64,
+}
+
+impl TokenUserRow {
+    pub(crate) fn split(self) -> (TokenRow, crate::Authenticated) {
+        let user = UserRow {
+            id: self.token.user_id,
+            email: self.email,
+            display_name: self.display_name,
+            password_hash: self.password_hash,
+            role: self.role,
+            disabled: false,
+            created_at: self.user_created_at,
+        };
+        let authenticated = crate::Authenticated {
+            user: user.into(),
+            data_version: self.data_version,
+            expires_at: self.token.expires_at,
+        };
+        (self.token, authenticated)
     }
 }
 
@@ -398,13 +458,14 @@ macro_rules! impl_store {
                 &self,
                 session_id: uuid::Uuid,
                 user_id: uuid::Uuid,
-            ) -> $crate::Result<Option<$crate::UserRecord>> {
-                let row: Option<$crate::sql::UserRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    $crate::sql::user_columns!(),
-                    " FROM users WHERE id = $2 AND disabled = false AND EXISTS (
-                        SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2
-                        AND revoked_at IS NULL AND expires_at > $3)"
+            ) -> $crate::Result<Option<$crate::Authenticated>> {
+                let row: Option<$crate::sql::AuthenticatedRow> = sqlx::query_as(concat!(
+                    "SELECT u.id, u.email, u.display_name, u.password_hash, u.role,
+                            u.disabled, u.created_at, ",
+                    $crate::sql::data_version_of_user!(),
+                    ", s.expires_at FROM users u JOIN sessions s ON s.user_id = u.id
+                      WHERE s.id = $1 AND u.id = $2 AND u.disabled = false
+                        AND s.revoked_at IS NULL AND s.expires_at > $3"
                 ))
                 .bind(session_id)
                 .bind(user_id)
@@ -603,28 +664,27 @@ macro_rules! impl_store {
             async fn authenticate_api_token(
                 &self,
                 hash: &[u8],
-            ) -> $crate::Result<Option<(rapport_core::account::ApiToken, $crate::UserRecord)>>
+            ) -> $crate::Result<Option<(rapport_core::account::ApiToken, $crate::Authenticated)>>
             {
                 let now = $crate::now();
-                let found: Option<$crate::sql::TokenRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    $crate::sql::token_columns!(),
-                    " FROM api_tokens
-                      WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)"
+                let found: Option<$crate::sql::TokenUserRow> = sqlx::query_as(concat!(
+                    "SELECT t.id, t.user_id, t.name, t.scope, t.prefix, t.created_at,
+                            t.expires_at, t.last_used_at,
+                            u.email, u.display_name, u.password_hash, u.role,
+                            u.created_at AS user_created_at, ",
+                    $crate::sql::data_version_of_user!(),
+                    " FROM api_tokens t JOIN users u ON u.id = t.user_id
+                      WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2)
+                        AND u.disabled = false"
                 ))
                 .bind(hash)
                 .bind(now)
                 .fetch_optional(self.reader())
                 .await?;
-                let Some(mut token) = found else {
+                let Some(found) = found else {
                     return Ok(None);
                 };
-                let Some(user) = self.user_by_id(token.user_id).await? else {
-                    return Ok(None);
-                };
-                if user.disabled {
-                    return Ok(None);
-                }
+                let (mut token, user) = found.split();
                 let stale_before = now - chrono::Duration::seconds(
                     $crate::sql::TOKEN_TOUCH_INTERVAL_SECS,
                 );
@@ -695,6 +755,12 @@ macro_rules! impl_store {
 
             async fn backup_to(&self, path: &str) -> $crate::Result<()> {
                 self.backup(path).await
+            }
+
+            async fn changes(
+                &self,
+            ) -> $crate::Result<Option<Box<dyn $crate::ChangeFeed>>> {
+                self.change_feed().await
             }
         }
 

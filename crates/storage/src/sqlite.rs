@@ -76,6 +76,11 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// No feed: SQLite answers in microseconds, so it is simply asked.
+    async fn change_feed(&self) -> Result<Option<Box<dyn crate::ChangeFeed>>> {
+        Ok(None)
+    }
+
     /// `VACUUM INTO` writes a consistent snapshot while the server runs.
     async fn backup(&self, path: &str) -> Result<()> {
         sqlx::query("VACUUM INTO $1")

@@ -80,26 +80,36 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, contact: Contact) -> 
         .json(contact)
 }
 
-/// Familiarity decays day by day: bring stored scores up to today once a
-/// day per user before reading them in bulk.
-pub async fn fresh_settings(state: &AppState, owner: Uuid) -> ApiResult<Settings> {
-    let settings = state.store.settings(owner).await?;
+/// Familiarity decays day by day: stored scores are brought up to today
+/// once a day per user before they are read in bulk. Says whether that
+/// happened now (which moved the user's data version).
+pub async fn keep_familiarity_current(state: &AppState, owner: Uuid) -> ApiResult<bool> {
     let today = today();
     let already = state
         .familiarity_refreshed
         .lock()
         .map(|seen| seen.get(&owner) == Some(&today))
         .unwrap_or(false);
-    if !already {
-        state
-            .store
-            .refresh_familiarity(owner, &settings, today)
-            .await?;
-        if let Ok(mut seen) = state.familiarity_refreshed.lock() {
-            seen.insert(owner, today);
-        }
+    if already {
+        return Ok(false);
     }
-    Ok(settings)
+    let settings = state.store.settings(owner).await?;
+    state
+        .store
+        .refresh_familiarity(owner, &settings, today)
+        .await?;
+    // Scores moved, and with them the data version callers are known at.
+    state.known.forget_account(owner);
+    if let Ok(mut seen) = state.familiarity_refreshed.lock() {
+        seen.insert(owner, today);
+    }
+    Ok(true)
+}
+
+/// My settings, with familiarity brought up to today first.
+pub async fn fresh_settings(state: &AppState, owner: Uuid) -> ApiResult<Settings> {
+    keep_familiarity_current(state, owner).await?;
+    Ok(state.store.settings(owner).await?)
 }
 
 async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<ContactRecord> {
@@ -199,7 +209,9 @@ impl Fields<'_> {
     }
 }
 
-fn list_query(raw: &ContactListQuery, settings: Settings) -> ApiResult<ContactQuery> {
+/// The list's query, checked. `ready_to_ask` carries default settings: the
+/// caller's own are put in when the list is built.
+fn list_query(raw: &ContactListQuery) -> ApiResult<ContactQuery> {
     let mut f = Fields {
         errors: rapport_core::FieldErrors::new(),
         raw,
@@ -265,7 +277,7 @@ fn list_query(raw: &ContactListQuery, settings: Settings) -> ApiResult<ContactQu
         due_by: f.flag("due", &raw.due).filter(|due| *due).map(|_| today()),
         ready_to_ask: f
             .flag("ready_to_ask", &raw.ready_to_ask)
-            .map(|r| (r, settings)),
+            .map(|r| (r, Settings::default())),
         archived: f.flag("archived", &raw.archived).unwrap_or(false),
         sort,
         after,
@@ -287,9 +299,12 @@ pub async fn list_contacts(
     caller: Caller,
     query: web::Query<ContactListQuery>,
 ) -> ApiResult<HttpResponse> {
-    let settings = fresh_settings(&state, caller.id()).await?;
-    let parsed = list_query(&query, settings)?;
-    crate::cache::remembered(&req, &state, caller.id(), async {
+    let mut parsed = list_query(&query)?;
+    crate::cache::remembered(&req, &state, &caller, async {
+        let settings = state.store.settings(caller.id()).await?;
+        if let Some((ready, _)) = parsed.ready_to_ask {
+            parsed.ready_to_ask = Some((ready, settings));
+        }
         let limit = parsed.limit - 1;
         let records = state.store.list_contacts(caller.id(), &parsed).await?;
         let (_, sort_name) =
@@ -565,8 +580,7 @@ pub async fn network(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> ApiResult<HttpResponse> {
-    fresh_settings(&state, caller.id()).await?;
-    crate::cache::remembered(&req, &state, caller.id(), async {
+    crate::cache::remembered(&req, &state, &caller, async {
         let json = state.store.network_json(caller.id()).await?;
         Ok(HttpResponse::Ok()
             .content_type(actix_web::http::header::ContentType::json())

@@ -1,0 +1,304 @@
+//! Signed-in callers known without asking the database on every request.
+//!
+//! Authenticating a browser session costs a database round trip (is the
+//! session live, the account enabled, what version is its data at?). On
+//! PostgreSQL that round trip is most of what a remembered answer costs, so
+//! the answer is kept here — but only while this server is sure to hear of
+//! any change that could make it wrong:
+//!
+//! - changes made by other processes (server replicas, `rapport admin`)
+//!   arrive on the store's change feed (PostgreSQL LISTEN/NOTIFY, announced
+//!   by triggers as they commit) and drop what is known of that account;
+//! - a change made by this process drops everything known as soon as the
+//!   request that made it is answered (see [`forget_after_writes`]), so a
+//!   client reads its own writes at once;
+//! - while the feed is not connected (starting up, connection lost), nothing
+//!   is kept and every request asks the database; when the feed comes back,
+//!   what was known before is dropped, since announcements may have been
+//!   missed.
+//!
+//! An answer read from the database is kept only if nothing was forgotten
+//! while it was being read (the `epoch` ticket), so a change announced
+//! during the read cannot be overwritten by the older answer.
+//!
+//! Only reads (`GET`, `HEAD`) are answered from what is known; a write
+//! always asks the database. SQLite has no feed: there every request asks
+//! the database, which takes microseconds. Personal access tokens are always
+//! checked in the database (their use is recorded there).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::web;
+use rapport_storage::{Authenticated, Change, Store};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::app::AppState;
+
+/// More live sessions than this, and the map starts again from empty.
+const MOST_SESSIONS: usize = 100_000;
+
+/// What the server has heard: for tests and logs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Hearing {
+    /// The change feed is connected: callers may be kept.
+    pub listening: bool,
+    /// Changes heard so far.
+    pub heard: u64,
+    /// The account named by the latest change heard.
+    pub last: Option<Uuid>,
+}
+
+struct Inner {
+    listening: bool,
+    /// Moves on every forgetting; see [`KnownSessions::ticket`].
+    epoch: u64,
+    sessions: HashMap<Uuid, Authenticated>,
+}
+
+pub struct KnownSessions {
+    inner: Mutex<Inner>,
+    hearing: watch::Sender<Hearing>,
+}
+
+impl Default for KnownSessions {
+    fn default() -> Self {
+        KnownSessions {
+            inner: Mutex::new(Inner {
+                listening: false,
+                epoch: 0,
+                sessions: HashMap::new(),
+            }),
+            hearing: watch::Sender::new(Hearing::default()),
+        }
+    }
+}
+
+impl KnownSessions {
+    /// The caller behind session `session` of `user`, if known and not
+    /// expired.
+    pub fn get(&self, session: Uuid, user: Uuid) -> Option<Authenticated> {
+        let inner = self.inner.lock().ok()?;
+        if !inner.listening {
+            return None;
+        }
+        let known = inner.sessions.get(&session)?;
+        let live = known
+            .expires_at
+            .is_none_or(|end| end > rapport_storage::now());
+        (known.user.id == user && live).then(|| known.clone())
+    }
+
+    /// Taken before reading a caller from the database; [`Self::remember`]
+    /// keeps the answer only if nothing was forgotten since. `None`: nothing
+    /// is kept now (not listening).
+    pub fn ticket(&self) -> Option<u64> {
+        let inner = self.inner.lock().ok()?;
+        inner.listening.then_some(inner.epoch)
+    }
+
+    pub fn remember(&self, ticket: u64, session: Uuid, found: &Authenticated) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if !inner.listening || inner.epoch != ticket {
+            return;
+        }
+        if inner.sessions.len() >= MOST_SESSIONS {
+            inner.sessions.clear();
+        }
+        inner.sessions.insert(session, found.clone());
+    }
+
+    /// Something about `user` changed.
+    pub fn forget_account(&self, user: Uuid) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.epoch += 1;
+            inner.sessions.retain(|_, known| known.user.id != user);
+        }
+    }
+
+    /// Something changed, no telling whose (a write by this process).
+    pub fn forget_everything(&self) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.epoch += 1;
+            inner.sessions.clear();
+        }
+    }
+
+    fn set_listening(&self, listening: bool) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.epoch += 1;
+            inner.sessions.clear();
+            inner.listening = listening;
+        }
+        self.hearing.send_modify(|h| h.listening = listening);
+    }
+
+    fn heard(&self, change: Change) {
+        match change {
+            Change::Account(user) => self.forget_account(user),
+            Change::Missed => self.forget_everything(),
+        }
+        self.hearing.send_modify(|h| {
+            h.heard += 1;
+            h.last = match change {
+                Change::Account(user) => Some(user),
+                Change::Missed => None,
+            };
+        });
+    }
+
+    /// Follows what the server hears (tests wait on it instead of sleeping).
+    pub fn subscribe(&self) -> watch::Receiver<Hearing> {
+        self.hearing.subscribe()
+    }
+}
+
+/// Listens to the store's change feed for as long as the server runs,
+/// reconnecting after a failure; returns at once on a store without one.
+pub async fn listen(store: Arc<dyn Store>, state: web::Data<AppState>) {
+    let known = &state.known;
+    let mut failures = 0u32;
+    loop {
+        let mut feed = match store.changes().await {
+            Ok(Some(feed)) => feed,
+            Ok(None) => return,
+            Err(error) => {
+                failures += 1;
+                if failures == 1 {
+                    tracing::warn!(%error, "cannot listen for changes; every request asks the database until it can");
+                }
+                tokio::time::sleep(retry_after(failures)).await;
+                continue;
+            }
+        };
+        failures = 0;
+        known.set_listening(true);
+        let error = loop {
+            match feed.next().await {
+                Ok(change) => known.heard(change),
+                Err(error) => break error,
+            }
+        };
+        known.set_listening(false);
+        if error.is_closed() {
+            return;
+        }
+        tracing::warn!(%error, "lost the change feed; every request asks the database until it is back");
+    }
+}
+
+fn retry_after(failures: u32) -> Duration {
+    Duration::from_millis(250 * 2u64.pow(failures.min(6)))
+}
+
+/// Once a request that may have changed something is answered, nothing
+/// known about any caller is trusted any more (this process's own writes
+/// are not waited for on the feed).
+pub async fn forget_after_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let state = (!reads)
+        .then(|| req.app_data::<web::Data<AppState>>().cloned())
+        .flatten();
+    let response = next.call(req).await;
+    if let Some(state) = state {
+        state.known.forget_everything();
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rapport_core::account::Role;
+    use rapport_storage::UserRecord;
+
+    fn caller(user: Uuid) -> Authenticated {
+        Authenticated {
+            user: UserRecord {
+                id: user,
+                email: "ada@example.com".into(),
+                display_name: "Ada".into(),
+                password_hash: String::new(),
+                role: Role::User,
+                disabled: false,
+                created_at: rapport_storage::now(),
+            },
+            data_version: 7,
+            expires_at: Some(rapport_storage::now() + chrono::Duration::hours(1)),
+        }
+    }
+
+    #[test]
+    fn nothing_is_kept_unless_listening() {
+        let known = KnownSessions::default();
+        let (session, user) = (Uuid::new_v4(), Uuid::new_v4());
+        assert_eq!(known.ticket(), None);
+        known.remember(0, session, &caller(user));
+        assert!(known.get(session, user).is_none());
+        known.set_listening(true);
+        let ticket = known.ticket().unwrap();
+        known.remember(ticket, session, &caller(user));
+        assert_eq!(known.get(session, user).map(|c| c.user.id), Some(user));
+        assert!(
+            known.get(session, Uuid::new_v4()).is_none(),
+            "another user's id"
+        );
+        known.set_listening(false);
+        assert!(
+            known.get(session, user).is_none(),
+            "dropped when the feed goes"
+        );
+    }
+
+    #[test]
+    fn a_change_during_the_read_wins_over_the_older_answer() {
+        let known = KnownSessions::default();
+        known.set_listening(true);
+        let (session, user) = (Uuid::new_v4(), Uuid::new_v4());
+        let ticket = known.ticket().unwrap();
+        known.heard(Change::Account(user));
+        known.remember(ticket, session, &caller(user));
+        assert!(known.get(session, user).is_none());
+        let ticket = known.ticket().unwrap();
+        known.remember(ticket, session, &caller(user));
+        assert!(known.get(session, user).is_some());
+        known.heard(Change::Account(Uuid::new_v4()));
+        assert!(
+            known.get(session, user).is_some(),
+            "another account changed"
+        );
+        known.heard(Change::Account(user));
+        assert!(known.get(session, user).is_none(), "this account changed");
+        let ticket = known.ticket().unwrap();
+        known.remember(ticket, session, &caller(user));
+        known.heard(Change::Missed);
+        assert!(
+            known.get(session, user).is_none(),
+            "changes may have been missed"
+        );
+        let hearing = *known.subscribe().borrow();
+        assert_eq!((hearing.listening, hearing.heard), (true, 4));
+    }
+
+    #[test]
+    fn an_expired_session_is_not_known() {
+        let known = KnownSessions::default();
+        known.set_listening(true);
+        let (session, user) = (Uuid::new_v4(), Uuid::new_v4());
+        let mut ended = caller(user);
+        ended.expires_at = Some(rapport_storage::now() - chrono::Duration::seconds(1));
+        known.remember(known.ticket().unwrap(), session, &ended);
+        assert!(known.get(session, user).is_none());
+    }
+}
