@@ -67,13 +67,8 @@ impl TestDb {
                     }
                 };
                 let name = format!("rapport_test_{}", uuid::Uuid::new_v4().simple());
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create a test database");
-                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
                 Some(TestDb {
-                    url: format!("{base}/{name}"),
+                    url: create_database(&mut conn, &admin, &name).await,
                     _dir: None,
                     postgres_name: Some(name),
                 })
@@ -102,19 +97,17 @@ impl TestDb {
             Backend::Postgres => {
                 let admin = postgres_admin_url();
                 let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
-                if fresh {
+                let url = if fresh {
                     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                         .execute(&mut conn)
                         .await
                         .expect("drop the kept database");
-                    sqlx::query(&format!("CREATE DATABASE {name}"))
-                        .execute(&mut conn)
-                        .await
-                        .expect("create the kept database");
-                }
-                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+                    create_database(&mut conn, &admin, name).await
+                } else {
+                    database_url(&admin, name)
+                };
                 Some(TestDb {
-                    url: format!("{base}/{name}"),
+                    url,
                     _dir: None,
                     postgres_name: None,
                 })
@@ -127,6 +120,21 @@ impl TestDb {
             .await
             .expect("open the test database")
     }
+}
+
+/// Creates PostgreSQL database `name`; returns its URL.
+async fn create_database(conn: &mut sqlx::PgConnection, admin: &str, name: &str) -> String {
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(conn)
+        .await
+        .expect("create a database");
+    database_url(admin, name)
+}
+
+/// The URL of database `name` on the server of `admin`.
+fn database_url(admin: &str, name: &str) -> String {
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+    format!("{base}/{name}")
 }
 
 impl Drop for TestDb {

@@ -1022,6 +1022,44 @@ async fn network_answers_are_tagged_and_never_stale(backend: Backend) {
     assert_eq!(theirs, json!([]));
 }
 
+/// Requests that miss the same answer together wait for one build of it.
+async fn an_answer_missed_by_many_at_once_is_built_once(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    api.contact(json!({"name": "Bob"})).await;
+    // The day's first read brings familiarity up to date; then a change.
+    api.json(Method::GET, "/network", None).await;
+    api.contact(json!({"name": "Carol"})).await;
+    let cache = &app.state.response_cache;
+    let before = cache.answers_built();
+    let requests: Vec<_> = (0..16)
+        .map(|_| {
+            let request = app
+                .client()
+                .get(app.url("/api/v1/network"))
+                .bearer_auth(&ada.token);
+            tokio::spawn(async move { request.send().await.unwrap() })
+        })
+        .collect();
+    for request in requests {
+        let response = request.await.unwrap();
+        assert_eq!(response.status(), 200);
+        let names: Vec<Value> = response.json().await.unwrap();
+        assert_eq!(names.len(), 2);
+    }
+    assert_eq!(
+        cache.answers_built() - before,
+        1,
+        "one build for 16 requests"
+    );
+}
+
 /// With `RAPPORT_CACHE_MB=0` every answer is built afresh (and still tagged).
 async fn answers_are_built_afresh_without_the_cache(backend: Backend) {
     let Some(app) = rapport_tests::TestApp::spawn_with(backend, |c| {
@@ -1154,6 +1192,7 @@ async fn known_callers_are_not_asked_for_again(backend: Backend) {
 }
 
 rapport_tests::on_both_backends!(
+    an_answer_missed_by_many_at_once_is_built_once,
     changes_by_another_process_are_heard,
     known_callers_are_not_asked_for_again,
     answers_are_built_afresh_without_the_cache,

@@ -13,7 +13,8 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 
 use actix_web::body::to_bytes;
 use actix_web::http::header::{self, HeaderValue};
@@ -42,6 +43,11 @@ struct Entry {
 pub struct ResponseCache {
     entries: Mutex<HashMap<(Uuid, String), Entry>>,
     budget: usize,
+    /// One build at a time per answer: requests that miss together wait for
+    /// the first one's answer instead of all building it.
+    builds: Mutex<HashMap<(Uuid, String), Weak<tokio::sync::Mutex<()>>>>,
+    /// Answers built so far (tests count them).
+    built: AtomicUsize,
 }
 
 impl ResponseCache {
@@ -49,7 +55,31 @@ impl ResponseCache {
         ResponseCache {
             entries: Mutex::new(HashMap::new()),
             budget,
+            builds: Mutex::new(HashMap::new()),
+            built: AtomicUsize::new(0),
         }
+    }
+
+    /// How many answers were built to be remembered.
+    pub fn answers_built(&self) -> usize {
+        self.built.load(Ordering::Relaxed)
+    }
+
+    /// The turnstile for building the answer under `key`.
+    fn turnstile(&self, owner: Uuid, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let Ok(mut builds) = self.builds.lock() else {
+            return Arc::default();
+        };
+        let slot = (owner, key.to_owned());
+        if let Some(live) = builds.get(&slot).and_then(Weak::upgrade) {
+            return live;
+        }
+        if builds.len() >= 1024 {
+            builds.retain(|_, gate| gate.strong_count() > 0);
+        }
+        let gate = Arc::default();
+        builds.insert(slot, Arc::downgrade(&gate));
+        gate
     }
 
     /// Whether answers are remembered at all (`RAPPORT_CACHE_MB=0`: no).
@@ -129,9 +159,18 @@ where
         return Ok(response);
     }
     let key = format!("{}?{}", req.path(), req.query_string());
-    let entry = match state.response_cache.get(owner, &key, &tag) {
+    let cache = &state.response_cache;
+    let mut turn = None;
+    let mut found = cache.get(owner, &key, &tag);
+    if found.is_none() {
+        // Missed: wait for whoever builds it already, then look again.
+        turn = Some(cache.turnstile(owner, &key).lock_owned().await);
+        found = cache.get(owner, &key, &tag);
+    }
+    let entry = match found {
         Some(entry) => entry,
         None => {
+            cache.built.fetch_add(1, Ordering::Relaxed);
             let response = build.await?;
             if !response.status().is_success() {
                 return Ok(response);
@@ -154,6 +193,7 @@ where
             entry
         }
     };
+    drop(turn);
     let mut entry = entry;
     if entry.gzip.is_none() && entry.body.len() >= GZIP_FROM && accepts_gzip(req) {
         entry.gzip = gzip(&entry.body);
