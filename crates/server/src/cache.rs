@@ -39,13 +39,16 @@ struct Entry {
     link: Option<HeaderValue>,
 }
 
+/// Held by the one request building an answer.
+type Turnstile = tokio::sync::Mutex<()>;
+
 /// Remembered answers, at most `budget` bytes of them.
 pub struct ResponseCache {
     entries: Mutex<HashMap<(Uuid, String), Entry>>,
     budget: usize,
     /// One build at a time per answer: requests that miss together wait for
     /// the first one's answer instead of all building it.
-    builds: Mutex<HashMap<(Uuid, String), Weak<tokio::sync::Mutex<()>>>>,
+    builds: Mutex<HashMap<(Uuid, String), Weak<Turnstile>>>,
     /// Answers built so far (tests count them).
     built: AtomicUsize,
 }
@@ -66,7 +69,7 @@ impl ResponseCache {
     }
 
     /// The turnstile for building the answer under `key`.
-    fn turnstile(&self, owner: Uuid, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+    fn turnstile(&self, owner: Uuid, key: &str) -> Arc<Turnstile> {
         let Ok(mut builds) = self.builds.lock() else {
             return Arc::default();
         };
