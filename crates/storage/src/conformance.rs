@@ -614,8 +614,11 @@ pub async fn the_network_view_is_the_same_json_on_every_backend(store: Arc<dyn S
         .await
         .unwrap();
     let grace_now = store.contact(ada.id, grace.id).await.unwrap().unwrap();
-    let json: serde_json::Value =
-        serde_json::from_str(&store.network_json(ada.id).await.unwrap()).unwrap();
+    let text = store.network_json(ada.id).await.unwrap();
+    // Byte for byte what serde writes: compact, fields in the API's order.
+    let entries: Vec<rapport_core::network::NetworkEntry> = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_string(&entries).unwrap(), text);
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
         json,
         serde_json::json!([

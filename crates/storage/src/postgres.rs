@@ -20,13 +20,14 @@ impl crate::sql::HasDb for PgStore {
 impl PgStore {
     const BACKEND: Backend = Backend::Postgres;
 
-    /// The network view as one JSON text.
-    const NETWORK_JSON: &'static str = "SELECT COALESCE(json_agg(json_build_object(
-            'id', id, 'name', name, 'company', company, 'comfort', comfort,
-            'familiarity', familiarity, 'connection_status', connection_status,
-            'tags', tags::json, 'last_interaction_on', last_interaction_on)
-            ORDER BY sort_name, id)::text, '[]')
-        FROM contacts WHERE owner_id = $1 AND archived = false";
+    /// The network view as one JSON text, without spaces (`row_to_json`
+    /// writes none; `json_build_object` and `json_agg` would add 10%).
+    const NETWORK_JSON: &'static str = "SELECT '[' || COALESCE(
+            string_agg(row_to_json(e)::text, ',' ORDER BY c.sort_name, c.id), '') || ']'
+        FROM contacts c CROSS JOIN LATERAL (
+            SELECT c.id, c.name, c.company, c.comfort, c.familiarity, c.connection_status,
+                   c.tags::json AS tags, c.last_interaction_on) e
+        WHERE c.owner_id = $1 AND c.archived = false";
 
     /// Connects to `url` and migrates the database.
     pub async fn connect(url: &str) -> Result<Self> {
