@@ -197,19 +197,20 @@ impl TestApp {
         })
     }
 
-    /// Returns once the server has heard every change committed so far by
-    /// any process (PostgreSQL announces them in commit order: this sends
-    /// one more and waits for it). SQLite has nothing to hear.
+    /// Returns once the server keeps signed-in callers and has heard every
+    /// change committed so far by any process (PostgreSQL announces them in
+    /// commit order: this sends one more and waits for it; on SQLite the
+    /// server compares change stamps instead, so there is nothing to hear).
     pub async fn heard_everything(&self) {
-        if self.store.backend() != Backend::Postgres {
-            return;
-        }
         let mut hearing = self.state.known.subscribe();
         let wait = Duration::from_secs(10);
         tokio::time::timeout(wait, hearing.wait_for(|h| h.listening))
             .await
-            .expect("the server listens for changes")
+            .expect("the server keeps callers")
             .expect("the server runs");
+        if self.store.backend() != Backend::Postgres {
+            return;
+        }
         let marker = uuid::Uuid::new_v4();
         let mut db = sqlx::PgConnection::connect(&self.db.url).await.unwrap();
         sqlx::query("SELECT pg_notify($1, $2)")

@@ -1087,8 +1087,9 @@ async fn answers_are_built_afresh_without_the_cache(backend: Backend) {
 
 /// Changes made by another process (a server replica, `rapport admin`) show
 /// at once too: on PostgreSQL the server hears of them (LISTEN/NOTIFY) and
-/// drops what it knew of the caller; on SQLite it asks the database on
-/// every request. The test waits for the announcement, never for a time.
+/// drops what it knew of the caller; on SQLite any commit changes the
+/// database's change stamp, and the server asks again. The test waits for
+/// the announcement, never for a time.
 async fn changes_by_another_process_are_heard(backend: Backend) {
     use rapport_core::contact::NewContact;
     use rapport_core::network::Settings;

@@ -204,11 +204,12 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     })?;
     // Reads may be answered from what is known; writes always ask.
     let reads = matches!(*req.method(), Method::GET | Method::HEAD);
-    let known = reads.then(|| state.known.get(claims.sid, claims.sub));
+    let stamp = state.store.change_stamp();
+    let known = reads.then(|| state.known.get(claims.sid, claims.sub, stamp));
     let found = match known.flatten() {
         Some(known) => known,
         None => {
-            let ticket = state.known.ticket();
+            let ticket = state.known.ticket(stamp);
             let found = state
                 .store
                 .session_user(claims.sid, claims.sub)

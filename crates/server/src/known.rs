@@ -21,10 +21,14 @@
 //! while it was being read (the `epoch` ticket), so a change announced
 //! during the read cannot be overwritten by the older answer.
 //!
+//! SQLite has no feed. There, what is known is kept with the database's
+//! change stamp (the header of its WAL index, which every commit by any
+//! process rewrites) and used only while the stamp is the same: any commit
+//! at all, by anyone, and the database is asked again.
+//!
 //! Only reads (`GET`, `HEAD`) are answered from what is known; a write
-//! always asks the database. SQLite has no feed: there every request asks
-//! the database, which takes microseconds. Personal access tokens are always
-//! checked in the database (their use is recorded there).
+//! always asks the database. Personal access tokens are always checked in
+//! the database (their use is recorded there).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -35,7 +39,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::web;
-use rapport_storage::{Authenticated, Change, Store};
+use rapport_storage::{Authenticated, Change, ChangeStamp, Store};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -57,9 +61,19 @@ pub struct Hearing {
 
 struct Inner {
     listening: bool,
+    /// What is known holds only while the store's change stamp is the same
+    /// as when it was read (SQLite).
+    stamped: bool,
     /// Moves on every forgetting; see [`KnownSessions::ticket`].
     epoch: u64,
-    sessions: HashMap<Uuid, Authenticated>,
+    sessions: HashMap<Uuid, (Authenticated, Option<ChangeStamp>)>,
+}
+
+/// Taken before reading a caller from the database.
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket {
+    epoch: u64,
+    stamp: Option<ChangeStamp>,
 }
 
 pub struct KnownSessions {
@@ -72,6 +86,7 @@ impl Default for KnownSessions {
         KnownSessions {
             inner: Mutex::new(Inner {
                 listening: false,
+                stamped: false,
                 epoch: 0,
                 sessions: HashMap::new(),
             }),
@@ -81,46 +96,58 @@ impl Default for KnownSessions {
 }
 
 impl KnownSessions {
-    /// The caller behind session `session` of `user`, if known and not
-    /// expired.
-    pub fn get(&self, session: Uuid, user: Uuid) -> Option<Authenticated> {
+    /// The caller behind session `session` of `user`, if known, not
+    /// expired, and (SQLite) nothing committed since: `stamp` is the
+    /// store's change stamp now.
+    pub fn get(
+        &self,
+        session: Uuid,
+        user: Uuid,
+        stamp: Option<ChangeStamp>,
+    ) -> Option<Authenticated> {
         let inner = self.inner.lock().ok()?;
-        if !inner.listening {
+        if !inner.listening || (inner.stamped && stamp.is_none()) {
             return None;
         }
-        let known = inner.sessions.get(&session)?;
+        let (known, seen) = inner.sessions.get(&session)?;
         let live = known
             .expires_at
             .is_none_or(|end| end > rapport_storage::now());
-        (known.user.id == user && live).then(|| known.clone())
+        (known.user.id == user && live && *seen == stamp).then(|| known.clone())
     }
 
-    /// Taken before reading a caller from the database; [`Self::remember`]
-    /// keeps the answer only if nothing was forgotten since. `None`: nothing
-    /// is kept now (not listening).
-    pub fn ticket(&self) -> Option<u64> {
+    /// Taken before reading a caller from the database, with the store's
+    /// change stamp at that moment; [`Self::remember`] keeps the answer
+    /// only if nothing was forgotten since. `None`: nothing is kept now.
+    pub fn ticket(&self, stamp: Option<ChangeStamp>) -> Option<Ticket> {
         let inner = self.inner.lock().ok()?;
-        inner.listening.then_some(inner.epoch)
+        let usable = inner.listening && (!inner.stamped || stamp.is_some());
+        usable.then_some(Ticket {
+            epoch: inner.epoch,
+            stamp,
+        })
     }
 
-    pub fn remember(&self, ticket: u64, session: Uuid, found: &Authenticated) {
+    pub fn remember(&self, ticket: Ticket, session: Uuid, found: &Authenticated) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        if !inner.listening || inner.epoch != ticket {
+        if !inner.listening || inner.epoch != ticket.epoch {
             return;
         }
         if inner.sessions.len() >= MOST_SESSIONS {
             inner.sessions.clear();
         }
-        inner.sessions.insert(session, found.clone());
+        inner
+            .sessions
+            .insert(session, (found.clone(), ticket.stamp));
     }
 
     /// Something about `user` changed.
     pub fn forget_account(&self, user: Uuid) {
         if let Ok(mut inner) = self.inner.lock() {
             inner.epoch += 1;
-            inner.sessions.retain(|_, known| known.user.id != user);
+            inner.sessions.retain(|_, (known, _)| known.user.id != user);
         }
     }
 
@@ -139,6 +166,14 @@ impl KnownSessions {
             inner.listening = listening;
         }
         self.hearing.send_modify(|h| h.listening = listening);
+    }
+
+    /// No feed, but change stamps to check instead.
+    fn set_stamped(&self) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.stamped = true;
+        }
+        self.set_listening(true);
     }
 
     fn heard(&self, change: Change) {
@@ -169,7 +204,12 @@ pub async fn listen(store: Arc<dyn Store>, state: web::Data<AppState>) {
     loop {
         let mut feed = match store.changes().await {
             Ok(Some(feed)) => feed,
-            Ok(None) => return,
+            Ok(None) => {
+                if store.change_stamp().is_some() {
+                    known.set_stamped();
+                }
+                return;
+            }
             Err(error) => {
                 failures += 1;
                 if failures == 1 {
@@ -243,20 +283,30 @@ mod tests {
     fn nothing_is_kept_unless_listening() {
         let known = KnownSessions::default();
         let (session, user) = (Uuid::new_v4(), Uuid::new_v4());
-        assert_eq!(known.ticket(), None);
-        known.remember(0, session, &caller(user));
-        assert!(known.get(session, user).is_none());
+        assert!(known.ticket(None).is_none());
+        known.remember(
+            Ticket {
+                epoch: 0,
+                stamp: None,
+            },
+            session,
+            &caller(user),
+        );
+        assert!(known.get(session, user, None).is_none());
         known.set_listening(true);
-        let ticket = known.ticket().unwrap();
+        let ticket = known.ticket(None).unwrap();
         known.remember(ticket, session, &caller(user));
-        assert_eq!(known.get(session, user).map(|c| c.user.id), Some(user));
+        assert_eq!(
+            known.get(session, user, None).map(|c| c.user.id),
+            Some(user)
+        );
         assert!(
-            known.get(session, Uuid::new_v4()).is_none(),
+            known.get(session, Uuid::new_v4(), None).is_none(),
             "another user's id"
         );
         known.set_listening(false);
         assert!(
-            known.get(session, user).is_none(),
+            known.get(session, user, None).is_none(),
             "dropped when the feed goes"
         );
     }
@@ -266,29 +316,46 @@ mod tests {
         let known = KnownSessions::default();
         known.set_listening(true);
         let (session, user) = (Uuid::new_v4(), Uuid::new_v4());
-        let ticket = known.ticket().unwrap();
+        let ticket = known.ticket(None).unwrap();
         known.heard(Change::Account(user));
         known.remember(ticket, session, &caller(user));
-        assert!(known.get(session, user).is_none());
-        let ticket = known.ticket().unwrap();
+        assert!(known.get(session, user, None).is_none());
+        let ticket = known.ticket(None).unwrap();
         known.remember(ticket, session, &caller(user));
-        assert!(known.get(session, user).is_some());
+        assert!(known.get(session, user, None).is_some());
         known.heard(Change::Account(Uuid::new_v4()));
         assert!(
-            known.get(session, user).is_some(),
+            known.get(session, user, None).is_some(),
             "another account changed"
         );
         known.heard(Change::Account(user));
-        assert!(known.get(session, user).is_none(), "this account changed");
-        let ticket = known.ticket().unwrap();
+        assert!(
+            known.get(session, user, None).is_none(),
+            "this account changed"
+        );
+        let ticket = known.ticket(None).unwrap();
         known.remember(ticket, session, &caller(user));
         known.heard(Change::Missed);
         assert!(
-            known.get(session, user).is_none(),
+            known.get(session, user, None).is_none(),
             "changes may have been missed"
         );
         let hearing = *known.subscribe().borrow();
         assert_eq!((hearing.listening, hearing.heard), (true, 4));
+    }
+
+    #[test]
+    fn with_stamps_any_commit_in_between_makes_it_unknown() {
+        let known = KnownSessions::default();
+        known.set_stamped();
+        let (session, user) = (Uuid::new_v4(), Uuid::new_v4());
+        let (before, after) = ([1u8; 96], [2u8; 96]);
+        assert!(known.ticket(None).is_none(), "no stamp, nothing kept");
+        let ticket = known.ticket(Some(before)).unwrap();
+        known.remember(ticket, session, &caller(user));
+        assert!(known.get(session, user, Some(before)).is_some());
+        assert!(known.get(session, user, Some(after)).is_none(), "a commit");
+        assert!(known.get(session, user, None).is_none(), "unreadable");
     }
 
     #[test]
@@ -298,7 +365,7 @@ mod tests {
         let (session, user) = (Uuid::new_v4(), Uuid::new_v4());
         let mut ended = caller(user);
         ended.expires_at = Some(rapport_storage::now() - chrono::Duration::seconds(1));
-        known.remember(known.ticket().unwrap(), session, &ended);
-        assert!(known.get(session, user).is_none());
+        known.remember(known.ticket(None).unwrap(), session, &ended);
+        assert!(known.get(session, user, None).is_none());
     }
 }

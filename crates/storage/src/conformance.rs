@@ -637,6 +637,26 @@ pub async fn the_database_answers_pings(store: Arc<dyn Store>) {
     store.ping().await.unwrap();
 }
 
+/// SQLite's change stamp (the WAL-index header) moves with every commit and
+/// stays put while only reads happen; PostgreSQL has a feed instead.
+pub async fn the_change_stamp_moves_with_every_commit_and_only_then(store: Arc<dyn Store>) {
+    if store.backend() != crate::Backend::Sqlite {
+        assert!(store.change_stamp().is_none());
+        return;
+    }
+    let ada = user(&*store, "ada@example.com").await;
+    let before = store.change_stamp().expect("a readable stamp");
+    store.ping().await.unwrap();
+    store.user_by_email("ada@example.com").await.unwrap();
+    store.network_json(ada.id).await.unwrap();
+    assert_eq!(store.change_stamp(), Some(before), "reads change nothing");
+    let sid = session(&*store, ada.id, "s").await;
+    let after_session = store.change_stamp().unwrap();
+    assert_ne!(after_session, before, "a new session");
+    store.revoke_session(ada.id, sid).await.unwrap();
+    assert_ne!(store.change_stamp().unwrap(), after_session, "a revocation");
+}
+
 /// Every case, by name, for the per-backend test generator.
 #[macro_export]
 macro_rules! conformance_cases {
@@ -656,6 +676,7 @@ macro_rules! conformance_cases {
             timestamps_read_back_as_written,
             the_network_view_is_the_same_json_on_every_backend,
             the_data_version_moves_with_every_change_to_contacts_and_settings,
+            the_change_stamp_moves_with_every_commit_and_only_then,
             the_database_answers_pings,
             introductions_belong_to_their_owner_and_go_with_their_contacts,
             the_nurture_queue_pages_through_every_item_once_in_order,

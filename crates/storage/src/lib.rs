@@ -29,7 +29,7 @@ mod sql_network;
 mod sql_nurture;
 pub mod sqlite;
 
-pub use changes::{Change, ChangeFeed};
+pub use changes::{Change, ChangeFeed, ChangeStamp};
 pub use cursor::Cursor;
 pub use events::{CardDropOutcome, DroppedCard, EventQuery, EventRecord, EventStore};
 pub use introductions::{IntroductionOrder, IntroductionQuery, IntroductionStore};
@@ -280,6 +280,11 @@ pub trait Store:
     /// sessions and users' data (PostgreSQL: LISTEN/NOTIFY). `None` where
     /// the backend has no such feed (SQLite): ask the database each time.
     async fn changes(&self) -> Result<Option<Box<dyn ChangeFeed>>>;
+
+    /// Where there is no feed (SQLite): a stamp that any commit, by any
+    /// process, changes; cheap enough to read on every request. `None`:
+    /// none can be read now.
+    fn change_stamp(&self) -> Option<ChangeStamp>;
 }
 
 /// Opens the store named by `url` (`sqlite://…` or `postgres://…`) and

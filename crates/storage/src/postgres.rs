@@ -66,6 +66,11 @@ impl PgStore {
         Ok(Some(Box::new(crate::changes::PgChangeFeed { listener })))
     }
 
+    /// Changes are heard on the feed instead.
+    fn stamp(&self) -> Option<crate::changes::ChangeStamp> {
+        None
+    }
+
     async fn backup(&self, _path: &str) -> Result<()> {
         Err(StoreError::Unsupported(
             "PostgreSQL databases are backed up with pg_dump",

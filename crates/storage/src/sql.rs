@@ -762,6 +762,10 @@ macro_rules! impl_store {
             ) -> $crate::Result<Option<Box<dyn $crate::ChangeFeed>>> {
                 self.change_feed().await
             }
+
+            fn change_stamp(&self) -> Option<$crate::ChangeStamp> {
+                self.stamp()
+            }
         }
 
         /// Statements used by several trait methods.

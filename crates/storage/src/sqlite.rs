@@ -15,6 +15,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqli
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    stamp: Option<crate::changes::WalStamp>,
 }
 
 impl crate::sql::HasDb for SqliteStore {
@@ -51,16 +52,24 @@ impl SqliteStore {
             // than the default 2 MB page cache holds.
             .pragma("mmap_size", "1073741824")
             .pragma("cache_size", "-16384");
+        // The writer stays open for as long as the store: SQLite deletes the
+        // WAL index when the last connection closes.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&write).await?;
+        let file = options.get_filename();
+        let stamp =
+            (file != std::path::Path::new(":memory:")).then(|| crate::changes::WalStamp::new(file));
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(SqliteStore { read, write })
+        Ok(SqliteStore { read, write, stamp })
     }
 
     fn reader(&self) -> &SqlitePool {
@@ -76,9 +85,13 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// No feed: SQLite answers in microseconds, so it is simply asked.
+    /// No feed: the WAL index tells of commits instead.
     async fn change_feed(&self) -> Result<Option<Box<dyn crate::ChangeFeed>>> {
         Ok(None)
+    }
+
+    fn stamp(&self) -> Option<crate::changes::ChangeStamp> {
+        self.stamp.as_ref()?.read()
     }
 
     /// `VACUUM INTO` writes a consistent snapshot while the server runs.
