@@ -124,8 +124,9 @@ async fn measure_both(db: &TestDb, dir: &std::path::Path, name: &str) -> Vec<Str
         for (what, result) in figures {
             lines.push(format!("{name:<10} | {label} | {what:<44} {result}"));
         }
+        let (anon, file) = server.memory_now_mib();
         lines.push(format!(
-            "{name:<10} | {label} | peak RSS {:.1} MiB",
+            "{name:<10} | {label} | peak RSS {:.1} MiB; at the end {anon:.1} MiB anonymous + {file:.1} MiB mapped files",
             server.peak_memory_mib()
         ));
     }

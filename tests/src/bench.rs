@@ -64,11 +64,21 @@ impl Server {
 
     /// Peak resident memory so far (VmHWM), in MiB.
     pub fn peak_memory_mib(&self) -> f64 {
+        self.memory_mib("VmHWM:")
+    }
+
+    /// Resident memory now, in MiB: (heap and other anonymous memory,
+    /// mapped files — SQLite's database file is read through a map).
+    pub fn memory_now_mib(&self) -> (f64, f64) {
+        (self.memory_mib("RssAnon:"), self.memory_mib("RssFile:"))
+    }
+
+    fn memory_mib(&self, field: &str) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map_or(f64::NAN, |kib| kib / 1024.0)
     }
