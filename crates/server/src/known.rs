@@ -1,10 +1,11 @@
 //! Signed-in callers known without asking the database on every request.
 //!
 //! Authenticating a browser session costs a database round trip (is the
-//! session live, the account enabled, what version is its data at?). On
-//! PostgreSQL that round trip is most of what a remembered answer costs, so
-//! the answer is kept here — but only while this server is sure to hear of
-//! any change that could make it wrong:
+//! session live, the account enabled, what version is its data at?), and
+//! that round trip is most of what a remembered answer costs (a PostgreSQL
+//! query; on SQLite, a hop to a connection's thread). So the answer is kept
+//! here — but only while this server is sure to notice any change that could
+//! make it wrong:
 //!
 //! - changes made by other processes (server replicas, `rapport admin`)
 //!   arrive on the store's change feed (PostgreSQL LISTEN/NOTIFY, announced
@@ -51,7 +52,8 @@ const MOST_SESSIONS: usize = 100_000;
 /// What the server has heard: for tests and logs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Hearing {
-    /// The change feed is connected: callers may be kept.
+    /// Callers may be kept: the change feed is connected (PostgreSQL), or
+    /// change stamps can be read (SQLite).
     pub listening: bool,
     /// Changes heard so far.
     pub heard: u64,
