@@ -637,6 +637,41 @@ pub async fn the_database_answers_pings(store: Arc<dyn Store>) {
     store.ping().await.unwrap();
 }
 
+/// The daily familiarity refresh changes every contact in one transaction:
+/// the version moves (on PostgreSQL exactly once: thousands of updates of
+/// one row in one transaction are quadratic there).
+pub async fn a_transaction_changing_many_contacts_moves_the_version(store: Arc<dyn Store>) {
+    use rapport_core::contact::NewContact;
+    use rapport_core::network::Settings;
+    let ada = user(&*store, "ada@example.com").await;
+    let (settings, today) = (Settings::default(), now().date_naive());
+    for i in 0..30 {
+        let contact = NewContact {
+            name: format!("Person {i}"),
+            ..NewContact::default()
+        };
+        store
+            .create_contact(ada.id, contact, &settings, today)
+            .await
+            .unwrap();
+    }
+    let before = store.data_version(ada.id).await.unwrap();
+    let tomorrow = today.succ_opt().unwrap();
+    let refreshed = store
+        .refresh_familiarity(ada.id, &settings, tomorrow)
+        .await
+        .unwrap();
+    assert_eq!(refreshed, 30);
+    let after = store.data_version(ada.id).await.unwrap();
+    assert!(after > before, "{after} after {before}");
+    if store.backend() == crate::Backend::Postgres {
+        assert_eq!(after, before + 1, "once per transaction");
+    }
+    // The next transaction moves it again.
+    store.put_settings(ada.id, settings, today).await.unwrap();
+    assert!(store.data_version(ada.id).await.unwrap() > after);
+}
+
 /// SQLite's change stamp (the WAL-index header) moves with every commit and
 /// stays put while only reads happen; PostgreSQL has a feed instead.
 pub async fn the_change_stamp_moves_with_every_commit_and_only_then(store: Arc<dyn Store>) {
@@ -677,6 +712,7 @@ macro_rules! conformance_cases {
             the_network_view_is_the_same_json_on_every_backend,
             the_data_version_moves_with_every_change_to_contacts_and_settings,
             the_change_stamp_moves_with_every_commit_and_only_then,
+            a_transaction_changing_many_contacts_moves_the_version,
             the_database_answers_pings,
             introductions_belong_to_their_owner_and_go_with_their_contacts,
             the_nurture_queue_pages_through_every_item_once_in_order,
