@@ -138,10 +138,9 @@ where
     F: Future<Output = ApiResult<HttpResponse>>,
 {
     let owner = caller.id();
-    let version = if keep_familiarity_current(state, owner).await? {
-        state.store.data_version(owner).await?
-    } else {
-        caller.data_version
+    let version = match keep_familiarity_current(state, owner).await? {
+        Some(_) => state.store.data_version(owner).await?,
+        None => caller.data_version,
     };
     let tag = format!("\"d{version}-{}\"", crate::routes::contacts::today());
     let not_modified = req
@@ -154,7 +153,8 @@ where
             .insert_header((header::ETAG, tag))
             .finish());
     }
-    if !state.response_cache.enabled() {
+    let cache = &state.response_cache;
+    if !cache.enabled() {
         let mut response = build.await?;
         if let Ok(value) = HeaderValue::from_str(&tag) {
             response.headers_mut().insert(header::ETAG, value);
@@ -162,7 +162,6 @@ where
         return Ok(response);
     }
     let key = format!("{}?{}", req.path(), req.query_string());
-    let cache = &state.response_cache;
     let mut turn = None;
     let mut found = cache.get(owner, &key, &tag);
     if found.is_none() {
@@ -192,7 +191,7 @@ where
                 gzip,
                 link,
             };
-            state.response_cache.put(owner, key.clone(), entry.clone());
+            cache.put(owner, key.clone(), entry.clone());
             entry
         }
     };
@@ -200,7 +199,7 @@ where
     let mut entry = entry;
     if entry.gzip.is_none() && entry.body.len() >= GZIP_FROM && accepts_gzip(req) {
         entry.gzip = gzip(&entry.body);
-        state.response_cache.put(owner, key, entry.clone());
+        cache.put(owner, key, entry.clone());
     }
     let mut response = HttpResponse::Ok();
     response

@@ -81,9 +81,12 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, contact: Contact) -> 
 }
 
 /// Familiarity decays day by day: stored scores are brought up to today
-/// once a day per user before they are read in bulk. Says whether that
-/// happened now (which moved the user's data version).
-pub async fn keep_familiarity_current(state: &AppState, owner: Uuid) -> ApiResult<bool> {
+/// once a day per user before they are read in bulk. When that happened
+/// now (which moved the user's data version), gives the settings it used.
+pub async fn keep_familiarity_current(
+    state: &AppState,
+    owner: Uuid,
+) -> ApiResult<Option<Settings>> {
     let today = today();
     let already = state
         .familiarity_refreshed
@@ -91,7 +94,7 @@ pub async fn keep_familiarity_current(state: &AppState, owner: Uuid) -> ApiResul
         .map(|seen| seen.get(&owner) == Some(&today))
         .unwrap_or(false);
     if already {
-        return Ok(false);
+        return Ok(None);
     }
     let settings = state.store.settings(owner).await?;
     state
@@ -103,13 +106,15 @@ pub async fn keep_familiarity_current(state: &AppState, owner: Uuid) -> ApiResul
     if let Ok(mut seen) = state.familiarity_refreshed.lock() {
         seen.insert(owner, today);
     }
-    Ok(true)
+    Ok(Some(settings))
 }
 
 /// My settings, with familiarity brought up to today first.
 pub async fn fresh_settings(state: &AppState, owner: Uuid) -> ApiResult<Settings> {
-    keep_familiarity_current(state, owner).await?;
-    Ok(state.store.settings(owner).await?)
+    match keep_familiarity_current(state, owner).await? {
+        Some(settings) => Ok(settings),
+        None => Ok(state.store.settings(owner).await?),
+    }
 }
 
 async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<ContactRecord> {
