@@ -182,7 +182,7 @@ fn TopBar() -> impl IntoView {
                     </Show>
                 </nav>
                 <div class="account">
-                    <span class="who">{move || auth.user().map(|u| u.display_name)}</span>
+                    <span class="account-name">{move || auth.user().map(|u| u.display_name)}</span>
                     <SignOutButton />
                 </div>
             </Show>

@@ -75,13 +75,35 @@ pub fn provide_auth() -> Auth {
     auth
 }
 
+/// The server's word that this browser holds a session cookie (the
+/// `rapport_session` cookie, which carries no secret).
+fn session_hint() -> bool {
+    use wasm_bindgen::JsCast;
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        .and_then(|d| d.cookie().ok())
+        .is_some_and(|cookies| {
+            cookies
+                .split(';')
+                .any(|c| c.trim() == format!("{}=1", rapport_core::account::SESSION_HINT_COOKIE))
+        })
+}
+
 pub fn use_auth() -> Auth {
     expect_context::<Auth>()
 }
 
 impl Auth {
-    /// Restores a session from the refresh cookie, if there is one.
+    /// Restores a session from the refresh cookie, if there is one. The
+    /// cookie is out of reach of this code; the server sets a readable
+    /// companion cookie beside it, so that a visit without a session asks
+    /// nothing (and logs no refused request).
     pub fn restore(self) {
+        if !session_hint() {
+            self.restoring.set(false);
+            return;
+        }
         spawn_local(async move {
             // No cookie or an ended session: simply not signed in.
             if let Ok(response) = api::refresh().await {
@@ -147,16 +169,39 @@ impl Auth {
             .expires_in
             .saturating_sub(REFRESH_MARGIN_SECS)
             .max(MIN_REFRESH_DELAY_SECS);
+        let needs_zone = response.user.time_zone.is_none();
+        crate::components::set_time_zone(response.user.time_zone.clone());
         self.session.set(Some(Session {
             access_token: response.access_token,
             user: response.user,
         }));
+        if needs_zone {
+            self.adopt_browser_time_zone();
+        }
         self.expired.set(false);
         self.schedule_refresh(delay);
     }
 
+    /// A first sign-in: the user's days follow this browser's time zone
+    /// until they choose another in the settings.
+    fn adopt_browser_time_zone(self) {
+        let Some(zone) = crate::components::browser_time_zone() else {
+            return;
+        };
+        spawn_local(async move {
+            let request = rapport_core::account::UpdateMeRequest {
+                time_zone: Some(zone),
+                ..Default::default()
+            };
+            if let Ok(user) = api::update::<_, User>("/me", &request, None).await {
+                self.set_user(user);
+            }
+        });
+    }
+
     /// Shows a changed profile (after `PATCH /me`).
     pub fn set_user(self, user: User) {
+        crate::components::set_time_zone(user.time_zone.clone());
         self.session.update(|session| {
             if let Some(session) = session {
                 session.user = user;

@@ -288,15 +288,65 @@ pub fn status_label(status: ConnectionStatus) -> &'static str {
     }
 }
 
-/// Today's date in the browser's time zone.
+thread_local! {
+    /// The signed-in user's time zone (see [`set_time_zone`]).
+    static TIME_ZONE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Days follow this IANA time zone from now on (the user's setting).
+pub fn set_time_zone(zone: Option<String>) {
+    TIME_ZONE.with(|z| *z.borrow_mut() = zone);
+}
+
+/// Today's date in the user's time zone — the same day the server counts
+/// with — or, before one is set, in the browser's.
 pub fn today() -> chrono::NaiveDate {
-    let now = js_sys::Date::new_0();
-    chrono::NaiveDate::from_ymd_opt(
-        now.get_full_year() as i32,
-        now.get_month() + 1,
-        now.get_date(),
-    )
-    .unwrap_or_default()
+    TIME_ZONE
+        .with(|z| z.borrow().clone())
+        .and_then(|zone| today_in(&zone))
+        .unwrap_or_else(|| {
+            let now = js_sys::Date::new_0();
+            chrono::NaiveDate::from_ymd_opt(
+                now.get_full_year() as i32,
+                now.get_month() + 1,
+                now.get_date(),
+            )
+            .unwrap_or_default()
+        })
+}
+
+/// Today in an IANA time zone, by the browser's `Intl` (`None` when the
+/// browser does not know the zone).
+fn today_in(zone: &str) -> Option<chrono::NaiveDate> {
+    use wasm_bindgen::JsCast;
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"timeZone".into(), &zone.into()).ok()?;
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor: js_sys::Function = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    // Constructed by reflection: an unknown zone throws, caught here.
+    let arguments = js_sys::Array::of2(&"en-CA".into(), &options);
+    let format = js_sys::Reflect::construct(&constructor, &arguments).ok()?;
+    let format_fn: js_sys::Function = js_sys::Reflect::get(&format, &"format".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    // en-CA writes dates as 2026-03-11.
+    let text = format_fn
+        .call1(&format, &js_sys::Date::new_0())
+        .ok()?
+        .as_string()?;
+    text.parse().ok()
+}
+
+/// The browser's own IANA time zone, if it says.
+pub fn browser_time_zone() -> Option<String> {
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+        .ok()?
+        .as_string()
 }
 
 /// "12 Mar 2026" (without chrono's formatter, which is large in WASM).

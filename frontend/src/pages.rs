@@ -29,15 +29,31 @@ pub fn replacing() -> NavigateOptions {
 }
 
 /// Where to go after signing in: the `next` of the address when it is a
-/// path of this app, otherwise the start page.
+/// page of this app, otherwise the start page.
 fn after_sign_in() -> Signal<String> {
     let query = use_query_map();
     Signal::derive(move || {
         query
             .with(|q| q.get("next"))
-            .filter(|next| next.starts_with('/') && !next.starts_with("//"))
+            .and_then(|next| same_origin_path(&next))
             .unwrap_or_else(|| "/".to_owned())
     })
+}
+
+/// `next` as a path of this origin, or `None` when it leads anywhere else.
+/// The browser's own URL parser decides, exactly as it would when
+/// following it: it reads `/\` as `//` and drops tabs and newlines, so a
+/// prefix test on the text is not enough.
+fn same_origin_path(next: &str) -> Option<String> {
+    let location = web_sys::window()?.location();
+    let url = web_sys::Url::new_with_base(next, &location.href().ok()?).ok()?;
+    if url.origin() != location.origin().ok()? {
+        return None;
+    }
+    // `/.//host` is a path of this origin whose text would read as
+    // scheme-relative once used on its own.
+    let path = format!("/{}", url.pathname().trim_start_matches('/'));
+    Some(format!("{path}{}{}", url.search(), url.hash()))
 }
 
 #[component]

@@ -49,14 +49,17 @@ fn profile() -> AnyView {
             .map(|u| u.display_name.clone())
             .unwrap_or_default(),
     );
-    let email = RwSignal::new(user.map(|u| u.email).unwrap_or_default());
+    let email = RwSignal::new(user.as_ref().map(|u| u.email.clone()).unwrap_or_default());
+    let time_zone = RwSignal::new(user.and_then(|u| u.time_zone).unwrap_or_default());
     let outcome = Outcome::new();
     let submit = move || {
         let email = email.get_untracked().trim().to_owned();
         let unchanged = auth.user().is_some_and(|u| u.email == email);
+        let zone = time_zone.get_untracked().trim().to_owned();
         let request = UpdateMeRequest {
             display_name: Some(name.get_untracked().trim().to_owned()),
             email: (!unchanged).then_some(email),
+            time_zone: (!zone.is_empty()).then_some(zone),
         };
         outcome.run(
             request.validate(),
@@ -85,6 +88,15 @@ fn profile() -> AnyView {
             "email",
             Some("You sign in with it."),
             email,
+        ),
+        input(
+            outcome,
+            ("time_zone", "profile-time-zone"),
+            "Time zone",
+            "text",
+            "off",
+            Some("Today, due dates and overdue follow it. An IANA name such as Europe/Berlin."),
+            time_zone,
         ),
     ];
     panel(

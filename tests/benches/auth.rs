@@ -55,19 +55,10 @@ async fn run(backend: Backend) -> Option<String> {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    println!(
-        "Rapport auth benchmark: {LOGINS} sign-ins, {ME_REQUESTS} GET /api/v1/me over {CONNECTIONS} connections, {} cores",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+    rapport_tests::bench::on_each_backend(
+        &format!(
+            "Rapport auth benchmark: {LOGINS} sign-ins, {ME_REQUESTS} GET /api/v1/me over {CONNECTIONS} connections"
+        ),
+        |backend, _scale| async move { run(backend).await.map(|line| vec![line]) },
     );
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        match runtime.block_on(run(backend)) {
-            Some(line) => println!("{line}"),
-            None => println!("{backend:?}: skipped (database unavailable)"),
-        }
-    }
 }

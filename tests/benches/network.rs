@@ -197,28 +197,10 @@ async fn measure(server: &Server) -> Vec<(&'static str, LoadResult)> {
 }
 
 fn main() {
-    let scale: f64 = std::env::var("RAPPORT_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    println!(
-        "Rapport network benchmark: {CONNECTIONS} connections, {REQUESTS} requests per list, scale {scale}, {} cores",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+    rapport_tests::bench::on_each_backend(
+        &format!(
+            "Rapport network benchmark: {CONNECTIONS} connections, {REQUESTS} requests per list"
+        ),
+        run,
     );
-    // RAPPORT_BENCH_BACKENDS=postgres (or sqlite) runs one of them.
-    let only = std::env::var("RAPPORT_BENCH_BACKENDS").unwrap_or_default();
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        if !only.is_empty() && !only.eq_ignore_ascii_case(&format!("{backend:?}")) {
-            continue;
-        }
-        match runtime.block_on(run(backend, scale)) {
-            Some(lines) => lines.iter().for_each(|l| println!("{l}")),
-            None => println!("{backend:?}: skipped (database unavailable)"),
-        }
-    }
 }

@@ -233,3 +233,41 @@ pub async fn sign_in(base: &str, email: &str, password: &str) -> String {
     let body: serde_json::Value = response.json().await.unwrap();
     body["access_token"].as_str().unwrap().to_owned()
 }
+
+/// The scale of a benchmark run (RAPPORT_BENCH_SCALE, default 1).
+pub fn scale() -> f64 {
+    std::env::var("RAPPORT_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0)
+}
+
+/// Prints `title` with the machine's core count, then runs `run` on SQLite
+/// and PostgreSQL (RAPPORT_BENCH_BACKENDS=sqlite or postgres picks one),
+/// printing the lines each returns.
+pub fn on_each_backend<F, R>(title: &str, run: F)
+where
+    F: Fn(crate::Backend, f64) -> R,
+    R: std::future::Future<Output = Option<Vec<String>>>,
+{
+    let scale = scale();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "{title}, scale {scale}, {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let only = std::env::var("RAPPORT_BENCH_BACKENDS").unwrap_or_default();
+    for backend in [crate::Backend::Sqlite, crate::Backend::Postgres] {
+        if !only.is_empty() && !only.eq_ignore_ascii_case(&format!("{backend:?}")) {
+            continue;
+        }
+        match runtime.block_on(run(backend, scale)) {
+            Some(lines) => lines.iter().for_each(|l| println!("{l}")),
+            None => println!("{backend:?}: skipped (database unavailable)"),
+        }
+    }
+}

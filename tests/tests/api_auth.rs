@@ -235,6 +235,29 @@ async fn sign_in_sets_a_strict_http_only_refresh_cookie(backend: Backend) {
             "{attribute} missing from {cookie}"
         );
     }
+    // Beside it, a readable hint without a secret, so that the app asks for
+    // a refresh only when there is a session to restore.
+    let cookies = |response: &reqwest::Response| -> Vec<String> {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    };
+    let hint = cookies(&response)
+        .into_iter()
+        .find(|c| c.starts_with("rapport_session="))
+        .expect("the session hint");
+    assert!(hint.starts_with("rapport_session=1;"), "{hint}");
+    assert!(
+        hint.contains("Path=/;") || hint.ends_with("Path=/"),
+        "{hint}"
+    );
+    assert!(
+        !hint.contains("HttpOnly") && hint.contains("SameSite=Strict"),
+        "{hint}"
+    );
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
     assert!(body["expires_in"].as_u64().unwrap() <= 900);
@@ -247,6 +270,23 @@ async fn sign_in_sets_a_strict_http_only_refresh_cookie(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(me.status(), 200);
+    // Signing out clears both.
+    let out = app
+        .client()
+        .post(app.url("/api/v1/auth/logout"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    let cleared = cookies(&out);
+    for name in ["rapport_refresh=;", "rapport_session=;"] {
+        assert!(
+            cleared
+                .iter()
+                .any(|c| c.starts_with(name) && c.contains("Max-Age=0")),
+            "{name} {cleared:?}"
+        );
+    }
 }
 
 async fn unknown_email_and_wrong_password_get_the_same_answer(backend: Backend) {

@@ -1192,7 +1192,80 @@ async fn known_callers_are_not_asked_for_again(backend: Backend) {
     problem(response, 401, "unauthorized").await;
 }
 
+/// Familiarity decays, and the daily upkeep — not the reads — brings what
+/// lists show up to the day: a read serves what is stored and never
+/// recomputes; a pass by the server (here run as of 400 days on) moves the
+/// stored values, the list's tag, and nothing of other users; a second
+/// replica finds the lease taken.
+async fn the_daily_upkeep_not_a_read_moves_familiarity_on(backend: Backend) {
+    use rapport_server::service::upkeep;
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    let bob = api.contact(json!({"name": "Bob"})).await;
+    api.log(
+        json!({"contact_ids": [id(&bob)], "kind": "coffee_or_lunch", "occurred_on": days_ago(3),
+        "depth": "in_depth", "initiated_by": "mutual"}),
+    )
+    .await;
+    let score = |list: &Value| list["items"][0]["familiarity"]["score"].as_u64().unwrap();
+    let first = api.json(Method::GET, "/contacts?limit=5", None).await;
+    let today = score(&first);
+    assert!(today > 0);
+
+    // Nothing is stale today: a pass finds nothing to do.
+    let forgotten = std::sync::Mutex::new(Vec::new());
+    let forget = |owner| forgotten.lock().unwrap().push(owner);
+    // The pass this server runs (under its own name for the lease).
+    let holder = app.state.lease_holder;
+    let now = chrono::Utc::now();
+    let report = upkeep::run_pass(&*app.store, holder, now, &forget)
+        .await
+        .unwrap();
+    assert!(report.ran);
+    assert_eq!(report.contacts, 0);
+
+    let other = upkeep::run_pass(
+        &*app.store,
+        uuid::Uuid::new_v4(),
+        now + chrono::Duration::seconds(1),
+        &forget,
+    );
+    assert!(!other.await.unwrap().ran, "another replica holds the lease");
+    let later = now + chrono::Duration::days(400);
+    let report = upkeep::run_pass(&*app.store, holder, later, &forget)
+        .await
+        .unwrap();
+    assert_eq!((report.owners, report.contacts), (1, 1));
+    let ada_id: uuid::Uuid = ada.id().parse().unwrap();
+    assert_eq!(*forgotten.lock().unwrap(), vec![ada_id]);
+    app.heard_everything().await;
+    let response = api.call(Method::GET, "/contacts?limit=5", None, None).await;
+    let tag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let after: Value = response.json().await.unwrap();
+    assert!(
+        score(&after) < today,
+        "{} decayed from {today}",
+        score(&after)
+    );
+    assert_eq!(
+        after["items"][0]["familiarity"]["score"],
+        api.json(Method::GET, "/network", None).await[0]["familiarity"],
+        "the network view shows the same"
+    );
+    // A read recomputes nothing: the same answer again.
+    let again = api.call(Method::GET, "/contacts?limit=5", None, None).await;
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
+    assert_eq!(again.json::<Value>().await.unwrap(), after);
+}
+
 rapport_tests::on_both_backends!(
+    the_daily_upkeep_not_a_read_moves_familiarity_on,
     an_answer_missed_by_many_at_once_is_built_once,
     changes_by_another_process_are_heard,
     known_callers_are_not_asked_for_again,

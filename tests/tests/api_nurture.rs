@@ -385,7 +385,83 @@ async fn bad_limits_and_cursors_name_the_field(backend: Backend) {
     problem(unauthenticated, 401, "unauthorized").await;
 }
 
+/// "Today" is each user's own: at 23:30 UTC on 10 March 2026 it is already
+/// the 11th in Auckland and still the 10th in Los Angeles. A contact due on
+/// the 11th is due (in the list and the queue) for the first, not yet for
+/// the second; a time zone the server does not know is refused.
+async fn days_follow_each_users_time_zone_around_midnight_utc(backend: Backend) {
+    use rapport_server::config::Clock;
+    let evening: chrono::DateTime<chrono::Utc> = "2026-03-10T23:30:00Z".parse().unwrap();
+    let Some(app) = TestApp::spawn_with(backend, |c| {
+        c.registration = RegistrationMode::Open;
+        c.clock = Clock::Fixed(evening);
+    })
+    .await
+    else {
+        return;
+    };
+    let kiri = app.new_user("kiri@example.com").await;
+    let lena = app.new_user("lena@example.com").await;
+    for (who, zone) in [(&kiri, "Pacific/Auckland"), (&lena, "America/Los_Angeles")] {
+        let api = Api { app: &app, who };
+        assert_eq!(
+            api.json(Method::GET, "/me", None).await["time_zone"],
+            Value::Null
+        );
+        let me = api
+            .json(Method::PATCH, "/me", Some(json!({"time_zone": zone})))
+            .await;
+        assert_eq!(me["time_zone"], zone);
+        // Met 30 days before the 11th, every 30 days: due on the 11th.
+        api.contact(json!({"name": "Due Soon", "cadence_days": 30,
+            "how_met": {"met_on": "2026-02-09"}}))
+            .await;
+    }
+    let due = |who| {
+        let api = Api { app: &app, who };
+        async move {
+            let list = api.json(Method::GET, "/contacts?due=true", None).await;
+            let queue = api.json(Method::GET, "/nurture", None).await;
+            (
+                list["items"].as_array().unwrap().len(),
+                summary(queue["items"].as_array().unwrap()),
+            )
+        }
+    };
+    let (listed, queue) = due(&kiri).await;
+    assert_eq!(listed, 1, "due today in Auckland");
+    assert_eq!(
+        queue,
+        vec![(
+            "overdue".to_owned(),
+            "Due Soon".to_owned(),
+            json!("2026-03-11")
+        )]
+    );
+    let (listed, queue) = due(&lena).await;
+    assert_eq!(listed, 0, "not yet due in Los Angeles");
+    assert!(queue.is_empty(), "{queue:?}");
+
+    let api = Api {
+        app: &app,
+        who: &lena,
+    };
+    for zone in ["Mars/Olympus", "Europe/Berlin; drop", ""] {
+        let response = api
+            .call(Method::PATCH, "/me", Some(json!({"time_zone": zone})))
+            .await;
+        let body = problem(response, 422, "validation_failed").await;
+        assert_eq!(fields(&body), ["time_zone"], "{zone:?}");
+    }
+    assert_eq!(
+        api.json(Method::GET, "/me", None).await["time_zone"],
+        "America/Los_Angeles",
+        "unchanged"
+    );
+}
+
 rapport_tests::on_both_backends!(
+    days_follow_each_users_time_zone_around_midnight_utc,
     the_queue_holds_each_kind_in_the_documented_order,
     another_users_queue_is_empty,
     bad_limits_and_cursors_name_the_field,

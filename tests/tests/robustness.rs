@@ -343,7 +343,78 @@ async fn many_concurrent_writers_all_succeed(backend: Backend) {
         .all(|c| c["last_interaction_on"] == json!(today)));
 }
 
+/// PostgreSQL refuses the NUL character in text: it is refused before any
+/// query, wherever a request carries text — JSON bodies (signed in or not),
+/// query strings, path segments and cursors — with a 400, never a 500.
+async fn text_with_a_nul_character_is_refused_everywhere(backend: Backend) {
+    use base64::Engine;
+    let Some(app) = TestApp::spawn_with(backend, |c| c.registration = RegistrationMode::Open).await
+    else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let refused = |response: reqwest::Response, what: &'static str| async move {
+        assert_eq!(response.status(), 400, "{what}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], "nul_character", "{what}");
+    };
+    let login = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(r#"{"email": "C\u00b5\u0000oC", "password": "long enough password"}"#)
+        .send()
+        .await
+        .unwrap();
+    refused(login, "a login").await;
+    let (status, body, _) = send(
+        &app,
+        &ada,
+        Method::POST,
+        "/api/v1/contacts",
+        &json!({"name": "Ada\u{0}Lovelace"}),
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (400, &json!("nul_character")));
+    let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+        br#"{"sort":"name","key":{"Text":"a\u0000"},"id":"00000000-0000-0000-0000-000000000000"}"#,
+    );
+    for (path, what) in [
+        ("/api/v1/contacts?q=a%00b", "a search"),
+        ("/api/v1/contacts?company=%00", "a filter"),
+        ("/api/v1/public/events/slug%00x", "a path segment"),
+        ("/e/a%00", "an app page"),
+    ] {
+        let response = app
+            .client()
+            .get(app.url(path))
+            .bearer_auth(&ada.token)
+            .send()
+            .await
+            .unwrap();
+        refused(response, what).await;
+    }
+    let response = app
+        .client()
+        .get(app.url(&format!("/api/v1/contacts?sort=name&cursor={cursor}")))
+        .bearer_auth(&ada.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        422,
+        "a cursor with a NUL names no position"
+    );
+    assert_eq!(
+        snapshot(&app, &ada).await[0]["items"],
+        json!([]),
+        "nothing written"
+    );
+}
+
 rapport_tests::on_both_backends!(
+    text_with_a_nul_character_is_refused_everywhere,
     mutated_bodies_get_clear_problems_and_change_nothing,
     many_concurrent_writers_all_succeed,
 );

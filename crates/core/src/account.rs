@@ -44,6 +44,11 @@ pub struct User {
     pub role: Role,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// The IANA time zone the user's days follow ("today", due dates,
+    /// overdue); null until set, and then UTC. The web app sets the
+    /// browser's zone at the first sign-in.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -120,7 +125,17 @@ pub struct UpdateMeRequest {
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// An IANA time zone name such as `Europe/Berlin` (`UTC` for UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 64, example = "Pacific/Auckland")
+    )]
+    pub time_zone: Option<String>,
 }
+
+/// Longest IANA time zone name accepted.
+pub const TIME_ZONE_MAX_CHARS: usize = 64;
 
 impl Validate for UpdateMeRequest {
     fn validate(&self) -> Result<(), FieldErrors> {
@@ -133,6 +148,19 @@ impl Validate for UpdateMeRequest {
         }
         if let Some(email) = &self.email {
             errors.check("email", validate::email(email));
+        }
+        if let Some(zone) = &self.time_zone {
+            let shaped = !zone.is_empty()
+                && zone.len() <= TIME_ZONE_MAX_CHARS
+                && zone
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
+            if !shaped {
+                errors.add(
+                    "time_zone",
+                    "must be an IANA time zone name such as Europe/Berlin",
+                );
+            }
         }
         errors.into_result()
     }
@@ -200,6 +228,11 @@ impl TokenScope {
 }
 
 pub const TOKEN_MAX_DAYS: u32 = 3650;
+
+/// A cookie the app can read, set beside the HttpOnly refresh cookie and
+/// cleared with it: its presence says a session may be restored. It holds
+/// no secret (`1`).
+pub const SESSION_HINT_COOKIE: &str = "rapport_session";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -24,13 +24,12 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub login_limiter: LoginLimiter,
     pub card_drop_limiter: crate::routes::public::CardDropLimiter,
-    /// The day each user's familiarity scores were last brought up to date.
-    pub familiarity_refreshed:
-        std::sync::Mutex<std::collections::HashMap<uuid::Uuid, chrono::NaiveDate>>,
     /// Network views and contact lists, per user and data version.
     pub response_cache: crate::cache::ResponseCache,
     /// Signed-in callers known while the store's change feed is heard.
     pub known: crate::known::KnownSessions,
+    /// Who this server is when it holds a background job's lease.
+    pub lease_holder: uuid::Uuid,
 }
 
 impl AppState {
@@ -44,9 +43,9 @@ impl AppState {
             hasher: PasswordHasher::new(config.hash_parallelism, config.hash_queue),
             login_limiter: LoginLimiter::new(config.login_limits),
             card_drop_limiter: crate::routes::public::CardDropLimiter::new(config.card_drop_limits),
-            familiarity_refreshed: Default::default(),
             response_cache: crate::cache::ResponseCache::new(config.cache_bytes),
             known: Default::default(),
+            lease_holder: uuid::Uuid::new_v4(),
             store,
             config,
         }
@@ -108,7 +107,14 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = config.workers;
         let state = web::Data::new(AppState::new(store.clone(), config));
-        tokio::spawn(crate::known::listen(store, state.clone()));
+        tokio::spawn(crate::known::listen(store.clone(), state.clone()));
+        let known = state.clone();
+        tokio::spawn(crate::service::upkeep::run_forever(
+            store,
+            state.lease_holder,
+            state.config.clock,
+            Arc::new(move |owner| known.known.forget_account(owner)),
+        ));
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
@@ -116,6 +122,9 @@ impl Application {
                 .wrap(security::headers())
                 .wrap(actix_web::middleware::from_fn(
                     crate::known::forget_after_writes,
+                ))
+                .wrap(actix_web::middleware::from_fn(
+                    crate::extract::refuse_nul_in_url,
                 ))
                 .wrap(actix_web::middleware::from_fn(security::request_id))
                 .wrap(TracingLogger::default())

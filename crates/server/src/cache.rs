@@ -25,7 +25,6 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
-use crate::routes::contacts::keep_familiarity_current;
 
 /// Answers at least this large are also kept gzip-compressed.
 const GZIP_FROM: usize = 4 * 1024;
@@ -126,8 +125,7 @@ impl ResponseCache {
 /// runs `build` (not polled at all on a hit) and remembers its answer.
 ///
 /// On a hit this costs no database work beyond authenticating the caller,
-/// which read the data version in the same query; only the first request
-/// of a day, which brings familiarity up to date, reads it again.
+/// which read the data version in the same query.
 pub async fn remembered<F>(
     req: &HttpRequest,
     state: &AppState,
@@ -138,11 +136,8 @@ where
     F: Future<Output = ApiResult<HttpResponse>>,
 {
     let owner = caller.id();
-    let version = match keep_familiarity_current(state, owner).await? {
-        Some(_) => state.store.data_version(owner).await?,
-        None => caller.data_version,
-    };
-    let tag = format!("\"d{version}-{}\"", crate::routes::contacts::today());
+    let version = caller.data_version;
+    let tag = format!("\"d{version}-{}\"", caller.today(state));
     let not_modified = req
         .headers()
         .get(header::IF_NONE_MATCH)

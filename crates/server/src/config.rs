@@ -142,6 +142,26 @@ pub struct Config {
     pub hash_parallelism: usize,
     /// Password hashes waiting or running before new ones get 503.
     pub hash_queue: usize,
+    /// What time it is, for users' days (tests set it to a fixed instant).
+    pub clock: Clock,
+}
+
+/// The time of day that decides what "today" is for each user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    #[default]
+    System,
+    /// Always this instant (tests of days around midnight).
+    Fixed(chrono::DateTime<chrono::Utc>),
+}
+
+impl Clock {
+    pub fn now(self) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            Clock::System => chrono::Utc::now(),
+            Clock::Fixed(at) => at,
+        }
+    }
 }
 
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -167,6 +187,7 @@ impl Config {
             card_drop_limits: CardDropLimits::default(),
             hash_parallelism: cores,
             hash_queue: cores * 16,
+            clock: Clock::System,
         }
     }
 

@@ -40,6 +40,9 @@ pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result
             "Send the body as JSON with `Content-Type: application/json`.",
         ));
     }
+    if json_has_nul(body) {
+        return Err(nul_refused());
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer);
     if value.is_ok() {
@@ -70,6 +73,58 @@ pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result
         };
         ApiError::invalid_field(&field, message)
     })
+}
+
+/// No text with the NUL character (U+0000) gets past the extractors: it is
+/// never meaningful in a name or a note, PostgreSQL refuses to store it, and
+/// some programs that read an export would cut the text there.
+pub fn nul_refused() -> ApiError {
+    ApiError::bad_request(
+        "nul_character",
+        "Text may not contain the NUL character (U+0000); remove it and send again.",
+    )
+}
+
+/// Does JSON text hold a NUL character in a string? Raw control
+/// characters are not valid JSON, so only the `\u0000` escape can carry
+/// one (an escaped backslash before `u0000` is text, not an escape).
+pub fn json_has_nul(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            0 => return true,
+            b'\\' => {
+                if json.get(i + 1) == Some(&b'u') && json.get(i + 2..i + 6) == Some(b"0000") {
+                    return true;
+                }
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// Middleware: a path or query string that decodes to a NUL character is
+/// refused before any handler sees it (`%00` is the only way to send one).
+pub async fn refuse_nul_in_url(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    let uri = req.uri();
+    let encoded_nul = |text: &str| {
+        text.as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+    };
+    if encoded_nul(uri.path()) || uri.query().is_some_and(encoded_nul) {
+        let response = actix_web::ResponseError::error_response(&nul_refused());
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// serde says "missing field `email`": the field is named in backticks.
@@ -155,6 +210,11 @@ pub struct Caller {
 impl Caller {
     pub fn id(&self) -> Uuid {
         self.user.id
+    }
+
+    /// The day it is for the caller, in their time zone.
+    pub fn today(&self, state: &AppState) -> chrono::NaiveDate {
+        crate::service::today_in(self.user.time_zone.as_deref(), state.config.clock.now())
     }
 
     pub fn session_id(&self) -> Option<Uuid> {
@@ -299,5 +359,20 @@ mod tests {
             clean_serde_message("invalid type: integer `5`, expected a string at line 1 column 12"),
             "invalid type: integer `5`, expected a string"
         );
+    }
+
+    #[test]
+    fn a_nul_escape_is_found_in_json_text_and_an_escaped_backslash_is_not() {
+        assert!(json_has_nul(br#"{"email":"C\u00b5\u0000oC"}"#));
+        assert!(
+            json_has_nul(br#"{"a":"x\\\u0000"}"#),
+            "an escaped backslash, then NUL"
+        );
+        assert!(json_has_nul(b"\"\0\""), "a raw NUL byte");
+        assert!(
+            !json_has_nul(br#"{"a":"\\u0000"}"#),
+            "the text backslash-u0000"
+        );
+        assert!(!json_has_nul(br#"{"a":"\u0001 \u1000 u0000 \\"}"#));
     }
 }

@@ -275,6 +275,7 @@ mod tests {
                 role: Role::User,
                 disabled: false,
                 created_at: rapport_storage::now(),
+                time_zone: None,
             },
             data_version: 7,
             expires_at: Some(rapport_storage::now() + chrono::Duration::hours(1)),

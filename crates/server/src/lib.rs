@@ -13,6 +13,7 @@ pub mod known;
 pub mod openapi;
 pub mod routes;
 pub mod security;
+pub mod service;
 pub mod spa;
 
 pub use app::{AppState, Application};

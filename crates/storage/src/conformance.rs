@@ -125,17 +125,31 @@ pub async fn emails_are_unique(store: Arc<dyn Store>) {
     assert!(matches!(again, Err(StoreError::Duplicate)));
     let other = user(&*store, "grace@example.com").await;
     let clash = store
-        .update_profile(other.id, None, Some("ada@example.com".into()))
+        .update_profile(other.id, None, Some("ada@example.com".into()), None)
         .await;
     assert!(matches!(clash, Err(StoreError::Duplicate)));
     let renamed = store
-        .update_profile(other.id, Some("Grace H.".into()), None)
+        .update_profile(
+            other.id,
+            Some("Grace H.".into()),
+            None,
+            Some("Europe/Berlin".into()),
+        )
         .await
         .unwrap();
     assert_eq!(
         (renamed.display_name.as_str(), renamed.email.as_str()),
         ("Grace H.", "grace@example.com")
     );
+    assert_eq!(renamed.time_zone.as_deref(), Some("Europe/Berlin"));
+    // Absent fields stay as they are, the time zone too.
+    let again = store
+        .update_profile(other.id, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(again.time_zone.as_deref(), Some("Europe/Berlin"));
+    let read = store.user_by_id(other.id).await.unwrap().unwrap();
+    assert_eq!(read.time_zone.as_deref(), Some("Europe/Berlin"));
 }
 
 pub async fn invites_are_single_use_and_expire(store: Arc<dyn Store>) {
@@ -637,7 +651,7 @@ pub async fn the_database_answers_pings(store: Arc<dyn Store>) {
     store.ping().await.unwrap();
 }
 
-/// The daily familiarity refresh changes every contact in one transaction:
+/// The daily familiarity refresh changes many contacts in one transaction:
 /// the version moves (on PostgreSQL exactly once: thousands of updates of
 /// one row in one transaction are quadratic there).
 pub async fn a_transaction_changing_many_contacts_moves_the_version(store: Arc<dyn Store>) {
@@ -658,7 +672,7 @@ pub async fn a_transaction_changing_many_contacts_moves_the_version(store: Arc<d
     let before = store.data_version(ada.id).await.unwrap();
     let tomorrow = today.succ_opt().unwrap();
     let refreshed = store
-        .refresh_familiarity(ada.id, &settings, tomorrow)
+        .refresh_familiarity(ada.id, tomorrow, 100)
         .await
         .unwrap();
     assert_eq!(refreshed, 30);
@@ -670,6 +684,169 @@ pub async fn a_transaction_changing_many_contacts_moves_the_version(store: Arc<d
     // The next transaction moves it again.
     store.put_settings(ada.id, settings, today).await.unwrap();
     assert!(store.data_version(ada.id).await.unwrap() > after);
+}
+
+/// The daily upkeep: familiarity computed on an earlier day is brought up
+/// to the given day in batches of the given size, each contact exactly as
+/// the core computes it from its own interactions; other owners' contacts
+/// and contacts already computed that day are left alone.
+pub async fn familiarity_upkeep_refreshes_stale_contacts_in_batches(store: Arc<dyn Store>) {
+    use rapport_core::contact::NewContact;
+    use rapport_core::interaction::{Depth, Initiator, InteractionKind};
+    use rapport_core::network::{NewInteraction, Settings};
+    let ada = user(&*store, "ada@example.com").await;
+    let bob = user(&*store, "bob@example.com").await;
+    let settings = Settings::default();
+    let today = now().date_naive();
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        let contact = NewContact {
+            name: format!("Person {i}"),
+            ..NewContact::default()
+        };
+        ids.push(
+            store
+                .create_contact(ada.id, contact, &settings, today)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let bobs = store
+        .create_contact(
+            bob.id,
+            NewContact {
+                name: "Bob's".into(),
+                ..NewContact::default()
+            },
+            &settings,
+            today,
+        )
+        .await
+        .unwrap()
+        .id;
+    // Contacts 0..5 had an in-depth mutual coffee 10 days ago; 0 also a
+    // brief email from them today.
+    let mut facts = Vec::new();
+    for (n, id) in ids.iter().take(5).enumerate() {
+        let coffee = NewInteraction {
+            contact_ids: vec![*id],
+            kind: InteractionKind::CoffeeOrLunch,
+            occurred_on: today - Duration::days(10),
+            depth: Depth::InDepth,
+            initiated_by: Initiator::Mutual,
+            notes: None,
+            follow_up_on: None,
+        };
+        store
+            .create_interaction(ada.id, coffee, &settings, today)
+            .await
+            .unwrap();
+        let mut mine = vec![rapport_core::familiarity::InteractionFacts {
+            kind: InteractionKind::CoffeeOrLunch,
+            depth: Depth::InDepth,
+            initiated_by: Initiator::Mutual,
+            occurred_on: today - Duration::days(10),
+        }];
+        if n == 0 {
+            let email = NewInteraction {
+                contact_ids: vec![*id],
+                kind: InteractionKind::Email,
+                occurred_on: today,
+                depth: Depth::Brief,
+                initiated_by: Initiator::Them,
+                notes: None,
+                follow_up_on: None,
+            };
+            store
+                .create_interaction(ada.id, email, &settings, today)
+                .await
+                .unwrap();
+            mine.push(rapport_core::familiarity::InteractionFacts {
+                kind: InteractionKind::Email,
+                depth: Depth::Brief,
+                initiated_by: Initiator::Them,
+                occurred_on: today,
+            });
+        }
+        facts.push(mine);
+    }
+    let later = today + Duration::days(400);
+    let score_on = |id: Uuid, day| {
+        let n = ids.iter().position(|i| *i == id).unwrap();
+        rapport_core::familiarity::familiarity(facts.get(n).map_or(&[][..], |f| &f[..]), day, None)
+    };
+    let stale = store.owners_with_stale_familiarity(later).await.unwrap();
+    assert!(
+        stale.contains(&(ada.id, None)) && stale.contains(&(bob.id, None)),
+        "{stale:?}"
+    );
+    assert!(store
+        .owners_with_stale_familiarity(today)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Nothing is stale as of today: everything was computed when written.
+    assert_eq!(
+        store.refresh_familiarity(ada.id, today, 3).await.unwrap(),
+        0
+    );
+    // Three, three, one, then none.
+    let mut batches = Vec::new();
+    loop {
+        let n = store.refresh_familiarity(ada.id, later, 3).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        batches.push(n);
+    }
+    assert_eq!(batches, vec![3, 3, 1]);
+    for id in &ids {
+        let record = store.contact(ada.id, *id).await.unwrap().unwrap();
+        let expected = score_on(*id, later);
+        assert_eq!(record.familiarity, expected.score, "{}", record.data.name);
+        assert_eq!(record.suggested_comfort, expected.suggested_comfort);
+        assert_eq!(record.familiarity_as_of, Some(later));
+    }
+    let first = store.contact(ada.id, ids[0]).await.unwrap().unwrap();
+    assert!(
+        first.familiarity < score_on(ids[0], today).score,
+        "it decayed"
+    );
+    assert!(first.familiarity > 0);
+    // Bob's contact was not touched.
+    let bobs = store.contact(bob.id, bobs).await.unwrap().unwrap();
+    assert_eq!(bobs.familiarity_as_of, Some(today));
+    assert_eq!(
+        store.owners_with_stale_familiarity(later).await.unwrap(),
+        vec![(bob.id, None)]
+    );
+}
+
+/// A lease is held by one holder at a time until it expires; its holder
+/// renews it.
+pub async fn a_lease_has_one_holder_until_it_expires(store: Arc<dyn Store>) {
+    let (one, two) = (Uuid::new_v4(), Uuid::new_v4());
+    let t = now();
+    assert!(store.take_lease("job", one, t, 60).await.unwrap());
+    assert!(!store.take_lease("job", two, t, 60).await.unwrap());
+    assert!(store.take_lease("other job", two, t, 60).await.unwrap());
+    let later = t + Duration::seconds(59);
+    assert!(
+        store.take_lease("job", one, later, 60).await.unwrap(),
+        "renewed"
+    );
+    assert!(!store
+        .take_lease("job", two, t + Duration::seconds(100), 60)
+        .await
+        .unwrap());
+    let expired = t + Duration::seconds(120);
+    assert!(
+        store.take_lease("job", two, expired, 60).await.unwrap(),
+        "taken over"
+    );
+    assert!(!store.take_lease("job", one, expired, 60).await.unwrap());
 }
 
 /// SQLite's change stamp (the WAL-index header) moves with every commit and
@@ -713,6 +890,8 @@ macro_rules! conformance_cases {
             the_data_version_moves_with_every_change_to_contacts_and_settings,
             the_change_stamp_moves_with_every_commit_and_only_then,
             a_transaction_changing_many_contacts_moves_the_version,
+            familiarity_upkeep_refreshes_stale_contacts_in_batches,
+            a_lease_has_one_holder_until_it_expires,
             the_database_answers_pings,
             introductions_belong_to_their_owner_and_go_with_their_contacts,
             the_nurture_queue_pages_through_every_item_once_in_order,

@@ -125,6 +125,8 @@ pub struct UserRecord {
     pub role: Role,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// The IANA time zone the user's days follow; `None`: UTC.
+    pub time_zone: Option<String>,
 }
 
 /// An account that proved who it is, with the version of its data (see
@@ -147,6 +149,7 @@ impl UserRecord {
             role: self.role,
             disabled: self.disabled,
             created_at: self.created_at,
+            time_zone: self.time_zone.clone(),
         }
     }
 }
@@ -219,6 +222,7 @@ pub trait Store:
         user_id: Uuid,
         display_name: Option<String>,
         email: Option<String>,
+        time_zone: Option<String>,
     ) -> Result<UserRecord>;
     /// Replaces the password hash (e.g. an upgrade of its parameters).
     async fn set_password_hash(&self, user_id: Uuid, hash: &str) -> Result<()>;
@@ -285,6 +289,17 @@ pub trait Store:
     /// process, changes; cheap enough to read on every request. `None`:
     /// none can be read now.
     fn change_stamp(&self) -> Option<ChangeStamp>;
+
+    /// Takes the lease `name` for `holder` until `ttl_secs` after `now`, or
+    /// renews it; false while another holder's lease is unexpired. Lets one
+    /// replica of several do a background job.
+    async fn take_lease(
+        &self,
+        name: &str,
+        holder: Uuid,
+        now: DateTime<Utc>,
+        ttl_secs: i64,
+    ) -> Result<bool>;
 }
 
 /// Opens the store named by `url` (`sqlite://…` or `postgres://…`) and

@@ -5,7 +5,8 @@
 //! the contact row and recomputed in the same transaction as every write
 //! that changes it, so lists can filter and sort on it. Familiarity also
 //! decays with time: [`NetworkStore::refresh_familiarity`] brings rows
-//! computed on an earlier day up to date.
+//! computed on an earlier day up to date, in batches, off the request path
+//! (the server's daily upkeep).
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -261,13 +262,18 @@ pub trait NetworkStore: Send + Sync {
         today: NaiveDate,
     ) -> Result<u64>;
 
-    /// Recomputes familiarity computed before `today`; returns how many.
-    async fn refresh_familiarity(
+    /// Brings up to `limit` of the owner's contacts whose familiarity was
+    /// computed before `today` up to that day, in one short write; returns
+    /// how many changed. A contact written meanwhile (and so computed
+    /// today) is left as it is.
+    async fn refresh_familiarity(&self, owner: Uuid, today: NaiveDate, limit: u32) -> Result<u64>;
+
+    /// The owners, with their time zones, who have a contact whose
+    /// familiarity was computed before `before` (or never).
+    async fn owners_with_stale_familiarity(
         &self,
-        owner: Uuid,
-        settings: &Settings,
-        today: NaiveDate,
-    ) -> Result<u64>;
+        before: NaiveDate,
+    ) -> Result<Vec<(Uuid, Option<String>)>>;
 }
 
 /// Lower-case keys that identify a person across imports and card drops.

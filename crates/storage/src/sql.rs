@@ -12,7 +12,7 @@ use crate::UserRecord;
 
 macro_rules! user_columns {
     () => {
-        "id, email, display_name, password_hash, role, disabled, created_at"
+        "id, email, display_name, password_hash, role, disabled, created_at, time_zone"
     };
 }
 pub(crate) use user_columns;
@@ -49,6 +49,7 @@ pub(crate) struct UserRow {
     role: String,
     disabled: bool,
     created_at: DateTime<Utc>,
+    time_zone: Option<String>,
 }
 
 impl From<UserRow> for UserRecord {
@@ -62,6 +63,7 @@ impl From<UserRow> for UserRecord {
             role: Role::parse(&row.role).unwrap_or(Role::User),
             disabled: row.disabled,
             created_at: row.created_at,
+            time_zone: row.time_zone,
         }
     }
 }
@@ -94,6 +96,7 @@ pub(crate) struct TokenUserRow {
     password_hash: String,
     role: String,
     user_created_at: DateTime<Utc>,
+    time_zone: Option<String>,
     data_version: i64,
 }
 
@@ -107,6 +110,7 @@ impl TokenUserRow {
             role: self.role,
             disabled: false,
             created_at: self.user_created_at,
+            time_zone: self.time_zone,
         };
         let authenticated = crate::Authenticated {
             user: user.into(),
@@ -316,11 +320,13 @@ macro_rules! impl_store {
                 user_id: uuid::Uuid,
                 display_name: Option<String>,
                 email: Option<String>,
+                time_zone: Option<String>,
             ) -> $crate::Result<$crate::UserRecord> {
                 let mut tx = self.begin_write().await?;
                 let row: Option<$crate::sql::UserRow> = sqlx::query_as(concat!(
                     "UPDATE users SET display_name = COALESCE($2, display_name),
-                        email = COALESCE($3, email), updated_at = $4
+                        email = COALESCE($3, email), updated_at = $4,
+                        time_zone = COALESCE($5, time_zone)
                      WHERE id = $1 RETURNING ",
                     $crate::sql::user_columns!()
                 ))
@@ -328,6 +334,7 @@ macro_rules! impl_store {
                 .bind(display_name)
                 .bind(email)
                 .bind($crate::now())
+                .bind(time_zone)
                 .fetch_optional(&mut *tx)
                 .await?;
                 let row = row.ok_or($crate::StoreError::NotFound)?;
@@ -461,7 +468,7 @@ macro_rules! impl_store {
             ) -> $crate::Result<Option<$crate::Authenticated>> {
                 let row: Option<$crate::sql::AuthenticatedRow> = sqlx::query_as(concat!(
                     "SELECT u.id, u.email, u.display_name, u.password_hash, u.role,
-                            u.disabled, u.created_at, ",
+                            u.disabled, u.created_at, u.time_zone, ",
                     $crate::sql::data_version_of_user!(),
                     ", s.expires_at FROM users u JOIN sessions s ON s.user_id = u.id
                       WHERE s.id = $1 AND u.id = $2 AND u.disabled = false
@@ -671,7 +678,7 @@ macro_rules! impl_store {
                     "SELECT t.id, t.user_id, t.name, t.scope, t.prefix, t.created_at,
                             t.expires_at, t.last_used_at,
                             u.email, u.display_name, u.password_hash, u.role,
-                            u.created_at AS user_created_at, ",
+                            u.created_at AS user_created_at, u.time_zone, ",
                     $crate::sql::data_version_of_user!(),
                     " FROM api_tokens t JOIN users u ON u.id = t.user_id
                       WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2)
@@ -765,6 +772,30 @@ macro_rules! impl_store {
 
             fn change_stamp(&self) -> Option<$crate::ChangeStamp> {
                 self.stamp()
+            }
+
+            async fn take_lease(
+                &self,
+                name: &str,
+                holder: uuid::Uuid,
+                now: chrono::DateTime<chrono::Utc>,
+                ttl_secs: i64,
+            ) -> $crate::Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let taken = sqlx::query(
+                    "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (name) DO UPDATE SET holder = $2, expires_at = $3
+                     WHERE leases.holder = $2 OR leases.expires_at <= $4",
+                )
+                .bind(name)
+                .bind(holder)
+                .bind(now.timestamp() + ttl_secs)
+                .bind(now.timestamp())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                tx.commit().await?;
+                Ok(taken == 1)
             }
         }
 

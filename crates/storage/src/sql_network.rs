@@ -158,6 +158,42 @@ impl From<FactRow> for rapport_core::familiarity::InteractionFacts {
     }
 }
 
+/// An interaction's facts with the contact they count for.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContactFactRow {
+    contact_id: Uuid,
+    #[sqlx(flatten)]
+    facts: FactRow,
+}
+
+/// The familiarity on `today` of each of `contacts`, from the facts of
+/// their interactions (a contact without any scores zero).
+pub(crate) fn familiarity_of(
+    contacts: &[Uuid],
+    facts: Vec<ContactFactRow>,
+    today: NaiveDate,
+) -> Vec<(Uuid, rapport_core::familiarity::Familiarity)> {
+    let mut by_contact: std::collections::HashMap<
+        Uuid,
+        Vec<rapport_core::familiarity::InteractionFacts>,
+    > = contacts.iter().map(|id| (*id, Vec::new())).collect();
+    for row in facts {
+        if let Some(list) = by_contact.get_mut(&row.contact_id) {
+            list.push(row.facts.into());
+        }
+    }
+    contacts
+        .iter()
+        .map(|id| {
+            let facts = by_contact.remove(id).unwrap_or_default();
+            (
+                *id,
+                rapport_core::familiarity::familiarity(&facts, today, None),
+            )
+        })
+        .collect()
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct SettingsRow {
     connection_policy: String,
@@ -929,26 +965,74 @@ macro_rules! impl_network_store {
             async fn refresh_familiarity(
                 &self,
                 owner: uuid::Uuid,
-                settings: &rapport_core::network::Settings,
                 today: chrono::NaiveDate,
+                limit: u32,
             ) -> $crate::Result<u64> {
+                // Read and computed outside the write transaction, so that
+                // the writer is held only for the updates themselves.
                 let stale: Vec<uuid::Uuid> = sqlx::query_scalar(
                     "SELECT id FROM contacts WHERE owner_id = $1
-                     AND (familiarity_as_of IS NULL OR familiarity_as_of < $2)",
+                     AND (familiarity_as_of IS NULL OR familiarity_as_of < $2)
+                     ORDER BY id LIMIT $3",
                 )
                 .bind(owner)
                 .bind(today)
+                .bind(i64::from(limit))
                 .fetch_all(self.reader())
                 .await?;
                 if stale.is_empty() {
                     return Ok(0);
                 }
+                let facts: Vec<$crate::sql_network::ContactFactRow> = sqlx::query_as(
+                    "SELECT ic.contact_id, i.kind, i.depth, i.initiated_by, i.occurred_on
+                     FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
+                     WHERE i.owner_id = $1 AND ic.contact_id IN (
+                        SELECT id FROM contacts WHERE owner_id = $1
+                        AND (familiarity_as_of IS NULL OR familiarity_as_of < $2)
+                        ORDER BY id LIMIT $3)",
+                )
+                .bind(owner)
+                .bind(today)
+                .bind(i64::from(limit))
+                .fetch_all(self.reader())
+                .await?;
+                let scores = $crate::sql_network::familiarity_of(&stale, facts, today);
                 let mut tx = self.begin_write().await?;
-                for id in &stale {
-                    Self::recompute(&mut tx, *id, settings, today).await?;
+                let mut refreshed = 0;
+                for (id, score) in scores {
+                    // A contact written meanwhile was computed today: its
+                    // value is newer than the one computed here.
+                    refreshed += sqlx::query(
+                        "UPDATE contacts SET familiarity = $1, suggested_comfort = $2,
+                            familiarity_as_of = $3
+                         WHERE id = $4 AND owner_id = $5
+                         AND (familiarity_as_of IS NULL OR familiarity_as_of < $3)",
+                    )
+                    .bind(i32::from(score.score))
+                    .bind(i32::from(score.suggested_comfort))
+                    .bind(today)
+                    .bind(id)
+                    .bind(owner)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
                 }
                 tx.commit().await?;
-                Ok(stale.len() as u64)
+                Ok(refreshed)
+            }
+
+            async fn owners_with_stale_familiarity(
+                &self,
+                before: chrono::NaiveDate,
+            ) -> $crate::Result<Vec<(uuid::Uuid, Option<String>)>> {
+                Ok(sqlx::query_as(
+                    "SELECT u.id, u.time_zone FROM users u WHERE u.id IN (
+                        SELECT owner_id FROM contacts
+                        WHERE familiarity_as_of IS NULL OR familiarity_as_of < $1)",
+                )
+                .bind(before)
+                .fetch_all(self.reader())
+                .await?)
             }
         }
 

@@ -3,7 +3,9 @@
 use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use rapport_core::account::{LoginRequest, LoginResponse, RegisterRequest, User};
+use rapport_core::account::{
+    LoginRequest, LoginResponse, RegisterRequest, User, SESSION_HINT_COOKIE,
+};
 use rapport_core::validate::normalize_email;
 use rapport_core::Problem;
 use rapport_storage::{
@@ -137,8 +139,25 @@ fn refresh_cookie(value: String, max_age_secs: i64) -> Cookie<'static> {
         .finish()
 }
 
+/// Readable by the app (no secret in it): "this browser has a session
+/// cookie", so that a visit without one does not ask for a refresh.
+fn session_hint_cookie(max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build(SESSION_HINT_COOKIE, if max_age_secs > 0 { "1" } else { "" })
+        .path("/")
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .max_age(time::Duration::seconds(max_age_secs))
+        .finish()
+}
+
 fn removal_cookie() -> Cookie<'static> {
     refresh_cookie(String::new(), 0)
+}
+
+/// Clears both cookies of a session.
+fn clear_session_cookies(response: &mut HttpResponse) {
+    let _ = response.add_cookie(&removal_cookie());
+    let _ = response.add_cookie(&session_hint_cookie(0));
 }
 
 /// Answers with a fresh access token and sets the refresh cookie.
@@ -166,6 +185,7 @@ fn signed_in(
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .cookie(refresh_cookie(refresh, refresh_ttl.as_secs() as i64))
+        .cookie(session_hint_cookie(refresh_ttl.as_secs() as i64))
         .json(LoginResponse {
             access_token: access,
             token_type: "Bearer".to_owned(),
@@ -238,7 +258,7 @@ pub async fn login(
 
 fn signed_out(error: ApiError) -> HttpResponse {
     let mut response = actix_web::ResponseError::error_response(&error);
-    let _ = response.add_cookie(&removal_cookie());
+    clear_session_cookies(&mut response);
     response
 }
 
@@ -315,6 +335,6 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<H
         state.store.revoke_session(claims.sub, claims.sid).await?;
     }
     let mut response = HttpResponse::NoContent().finish();
-    let _ = response.add_cookie(&removal_cookie());
+    clear_session_cookies(&mut response);
     Ok(response)
 }

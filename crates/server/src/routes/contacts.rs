@@ -2,7 +2,6 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use rapport_core::account::Page;
 use rapport_core::contact::{
     ConnectionStatus, Contact, ContactPatch, FamiliaritySummary, NewContact,
@@ -24,10 +23,7 @@ use crate::routes::pagination::{
     decode_cursor, encode_cursor, page, split, DEFAULT_LIMIT, MAX_LIMIT,
 };
 use crate::routes::versioning::{etag, if_match};
-
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
+use chrono::NaiveDate;
 
 /// The API view of a stored contact, with what depends on my settings.
 pub fn view(record: ContactRecord, settings: &Settings) -> Contact {
@@ -78,43 +74,6 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, contact: Contact) -> 
     response
         .insert_header((header::ETAG, etag(contact.version)))
         .json(contact)
-}
-
-/// Familiarity decays day by day: stored scores are brought up to today
-/// once a day per user before they are read in bulk. When that happened
-/// now (which moved the user's data version), gives the settings it used.
-pub async fn keep_familiarity_current(
-    state: &AppState,
-    owner: Uuid,
-) -> ApiResult<Option<Settings>> {
-    let today = today();
-    let already = state
-        .familiarity_refreshed
-        .lock()
-        .map(|seen| seen.get(&owner) == Some(&today))
-        .unwrap_or(false);
-    if already {
-        return Ok(None);
-    }
-    let settings = state.store.settings(owner).await?;
-    state
-        .store
-        .refresh_familiarity(owner, &settings, today)
-        .await?;
-    // Scores moved, and with them the data version callers are known at.
-    state.known.forget_account(owner);
-    if let Ok(mut seen) = state.familiarity_refreshed.lock() {
-        seen.insert(owner, today);
-    }
-    Ok(Some(settings))
-}
-
-/// My settings, with familiarity brought up to today first.
-pub async fn fresh_settings(state: &AppState, owner: Uuid) -> ApiResult<Settings> {
-    match keep_familiarity_current(state, owner).await? {
-        Some(settings) => Ok(settings),
-        None => Ok(state.store.settings(owner).await?),
-    }
 }
 
 async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<ContactRecord> {
@@ -216,7 +175,7 @@ impl Fields<'_> {
 
 /// The list's query, checked. `ready_to_ask` carries default settings: the
 /// caller's own are put in when the list is built.
-fn list_query(raw: &ContactListQuery) -> ApiResult<ContactQuery> {
+fn list_query(raw: &ContactListQuery, today: NaiveDate) -> ApiResult<ContactQuery> {
     let mut f = Fields {
         errors: rapport_core::FieldErrors::new(),
         raw,
@@ -279,7 +238,7 @@ fn list_query(raw: &ContactListQuery) -> ApiResult<ContactQuery> {
         connection_status,
         event_id,
         company: f.text("company", &raw.company),
-        due_by: f.flag("due", &raw.due).filter(|due| *due).map(|_| today()),
+        due_by: f.flag("due", &raw.due).filter(|due| *due).map(|_| today),
         ready_to_ask: f
             .flag("ready_to_ask", &raw.ready_to_ask)
             .map(|r| (r, Settings::default())),
@@ -304,7 +263,7 @@ pub async fn list_contacts(
     caller: Caller,
     query: web::Query<ContactListQuery>,
 ) -> ApiResult<HttpResponse> {
-    let mut parsed = list_query(&query)?;
+    let mut parsed = list_query(&query, caller.today(&state))?;
     crate::cache::remembered(&req, &state, &caller, async {
         let settings = state.store.settings(caller.id()).await?;
         if let Some((ready, _)) = parsed.ready_to_ask {
@@ -341,7 +300,12 @@ pub async fn create_contact(
     let settings = state.store.settings(caller.id()).await?;
     let record = state
         .store
-        .create_contact(caller.id(), body.0.normalize(), &settings, today())
+        .create_contact(
+            caller.id(),
+            body.0.normalize(),
+            &settings,
+            caller.today(&state),
+        )
         .await?;
     let location = format!("/api/v1/contacts/{}", record.id);
     let mut response = HttpResponse::Created();
@@ -360,7 +324,7 @@ pub async fn get_contact(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let settings = fresh_settings(&state, caller.id()).await?;
+    let settings = state.store.settings(caller.id()).await?;
     let record = load(&state, caller.id(), *id).await?;
     Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
 }
@@ -398,7 +362,7 @@ pub async fn update_contact(
             expected,
             data.normalize(),
             &settings,
-            today(),
+            caller.today(&state),
         )
         .await?;
     Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
@@ -483,9 +447,9 @@ pub async fn snooze(
     id: web::Path<Uuid>,
     body: ValidJson<SnoozeRequest>,
 ) -> ApiResult<HttpResponse> {
-    let today = today();
+    let today = caller.today(&state);
     body.0.check(today)?;
-    let settings = fresh_settings(&state, caller.id()).await?;
+    let settings = state.store.settings(caller.id()).await?;
     let record = state
         .store
         .snooze(caller.id(), *id, body.0.until, &settings, today)
@@ -526,7 +490,11 @@ pub async fn get_familiarity(
 ) -> ApiResult<HttpResponse> {
     let record = load(&state, caller.id(), *id).await?;
     let facts = state.store.interaction_facts(caller.id(), *id).await?;
-    Ok(HttpResponse::Ok().json(familiarity::familiarity(&facts, today(), record.comfort)))
+    Ok(HttpResponse::Ok().json(familiarity::familiarity(
+        &facts,
+        caller.today(&state),
+        record.comfort,
+    )))
 }
 
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/connection", tag = "contacts", security(("bearer" = [])),
@@ -613,7 +581,7 @@ pub async fn put_settings(
 ) -> ApiResult<HttpResponse> {
     let settings = state
         .store
-        .put_settings(caller.id(), body.0, today())
+        .put_settings(caller.id(), body.0, caller.today(&state))
         .await?;
     Ok(HttpResponse::Ok().json(settings))
 }

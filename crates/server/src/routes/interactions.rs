@@ -15,7 +15,6 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
-use crate::routes::contacts::today;
 use crate::routes::pagination::{decode_cursor, encode_cursor, page, parse_limit, split};
 use crate::routes::versioning::{etag, if_match};
 
@@ -133,7 +132,7 @@ pub async fn create_interaction(
     let settings = state.store.settings(caller.id()).await?;
     let interaction = state
         .store
-        .create_interaction(caller.id(), data, &settings, today())
+        .create_interaction(caller.id(), data, &settings, caller.today(&state))
         .await?;
     let mut builder = HttpResponse::Created();
     builder.insert_header((
@@ -207,7 +206,14 @@ pub async fn update_interaction(
     let settings = state.store.settings(caller.id()).await?;
     let interaction = state
         .store
-        .update_interaction(caller.id(), *id, expected, data, &settings, today())
+        .update_interaction(
+            caller.id(),
+            *id,
+            expected,
+            data,
+            &settings,
+            caller.today(&state),
+        )
         .await?;
     Ok(respond(HttpResponse::Ok(), interaction))
 }
@@ -233,7 +239,7 @@ pub async fn delete_interaction(
     let settings = state.store.settings(caller.id()).await?;
     state
         .store
-        .delete_interaction(caller.id(), *id, expected, &settings, today())
+        .delete_interaction(caller.id(), *id, expected, &settings, caller.today(&state))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -43,12 +43,21 @@ pub async fn update_me(
     body: ValidJson<UpdateMeRequest>,
 ) -> ApiResult<HttpResponse> {
     let request = body.0;
+    if let Some(zone) = &request.time_zone {
+        if !crate::service::is_time_zone(zone) {
+            return Err(ApiError::invalid_field(
+                "time_zone",
+                format!("{zone:?} is not a time zone this server knows; use an IANA name such as Europe/Berlin"),
+            ));
+        }
+    }
     let user = state
         .store
         .update_profile(
             caller.id(),
             request.display_name.map(|n| n.trim().to_owned()),
             request.email.as_deref().map(normalize_email),
+            request.time_zone.clone(),
         )
         .await
         .map_err(|e| match e {

@@ -10,7 +10,6 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::Caller;
-use crate::routes::contacts::{fresh_settings, today};
 use crate::routes::pagination::{decode_cursor, encode_cursor, page, parse_limit, split};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -40,7 +39,7 @@ pub struct NurtureListQuery {
 ///    supports, by name.
 ///
 /// A contact can appear under several kinds. Archived contacts appear only
-/// through their introductions. Familiarity is brought up to date first.
+/// through their introductions.
 #[utoipa::path(get, path = "/api/v1/nurture", tag = "nurture", security(("bearer" = [])),
     params(NurtureListQuery),
     responses(
@@ -66,8 +65,8 @@ pub async fn nurture_queue(
         position
     });
     errors.into_result()?;
-    let settings = fresh_settings(&state, caller.id()).await?;
-    let today = today();
+    let settings = state.store.settings(caller.id()).await?;
+    let today = caller.today(&state);
     let candidates = rapport_storage::nurture::queue(
         &*state.store,
         caller.id(),

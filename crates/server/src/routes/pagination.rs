@@ -107,6 +107,9 @@ pub fn decode_cursor<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text)
         .ok()?;
+    if crate::extract::json_has_nul(&bytes) {
+        return None;
+    }
     serde_json::from_slice(&bytes).ok()
 }
 

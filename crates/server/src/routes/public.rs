@@ -23,7 +23,6 @@ use crate::auth::sha256;
 use crate::config::CardDropLimits;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{client_ip, parse_json};
-use crate::routes::contacts::today;
 
 /// Slugs are ten characters; anything much longer is not one.
 const SLUG_MAX_CHARS: usize = 64;
@@ -146,6 +145,13 @@ pub async fn drop_card(
         _ => return Err(refused()),
     };
     let settings = state.store.settings(event.owner_id).await?;
+    // The owner's day: the card counts as met today where they are.
+    let owner_zone = state
+        .store
+        .user_by_id(event.owner_id)
+        .await?
+        .and_then(|owner| owner.time_zone);
+    let today = crate::service::today_in(owner_zone.as_deref(), state.config.clock.now());
     let outcome = state
         .store
         .drop_card(
@@ -158,7 +164,7 @@ pub async fn drop_card(
                 note: card.note,
             },
             &settings,
-            today(),
+            today,
         )
         .await
         .map_err(|error| match error {
