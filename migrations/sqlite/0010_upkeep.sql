@@ -6,5 +6,5 @@ CREATE TABLE leases (
     expires_at INTEGER NOT NULL
 );
 
--- The upkeep looks for contacts computed before today.
-CREATE INDEX contacts_familiarity_as_of_idx ON contacts (familiarity_as_of, owner_id);
+-- The upkeep looks, owner by owner, for contacts computed before today.
+CREATE INDEX contacts_owner_familiarity_as_of_idx ON contacts (owner_id, familiarity_as_of);

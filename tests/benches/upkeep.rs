@@ -120,6 +120,13 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
         yesterday,
     )
     .await;
+    // The stopped server's lease on the upkeep, as once it has expired.
+    with_date(
+        &db.url,
+        "DELETE FROM leases WHERE expires_at > 0 OR $1 IS NULL",
+        today,
+    )
+    .await;
 
     let server = Server::start(&db.url, dir.path());
     let api = format!("{}/api/v1", server.base);

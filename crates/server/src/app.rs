@@ -79,6 +79,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(routes::configure_api)
                 .default_service(web::to(routes::api_fallback)),
         )
+        .route("/api/docs", web::get().to(spa::api_docs))
         .service(
             web::scope("/api")
                 .wrap(DefaultHeaders::new().add(("Cache-Control", "no-store")))

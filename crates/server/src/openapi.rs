@@ -69,7 +69,7 @@ use crate::routes;
         routes::public::drop_card,
     ),
     components(schemas(rapport_core::Problem, rapport_core::FieldError)),
-    modifiers(&BearerScheme),
+    modifiers(&BearerScheme, &ProblemResponses),
     tags(
         (name = "auth", description = "Registration, sign-in and sessions"),
         (name = "me", description = "Your account, sessions and personal access tokens"),
@@ -102,7 +102,118 @@ impl Modify for BearerScheme {
     }
 }
 
+/// The problem answers every route of a kind can give, declared once under
+/// `components.responses` and listed on each operation that can give them
+/// (where the operation does not describe that status itself).
+struct ProblemResponses;
+
+/// (component name, status, description).
+const PROBLEMS: &[(&str, &str, &str)] = &[
+    (
+        "BadRequest",
+        "400",
+        "The request cannot be read: malformed JSON (`malformed_json`), a query string \
+         that does not parse (`invalid_query`), or text with the NUL character \
+         (`nul_character`).",
+    ),
+    (
+        "Unauthorized",
+        "401",
+        "No valid credentials: send `Authorization: Bearer` with a live access token or \
+         personal access token (`unauthorized`).",
+    ),
+    (
+        "Forbidden",
+        "403",
+        "The credentials may not do this: a read-only token cannot write \
+         (`insufficient_scope`), some routes need a browser session rather than a token \
+         (`session_required`), administration needs an admin (`admin_only`).",
+    ),
+    (
+        "NotFound",
+        "404",
+        "There is no such object of yours (someone else's object is not found either).",
+    ),
+    (
+        "PayloadTooLarge",
+        "413",
+        "The body is larger than 64 KiB (`payload_too_large`).",
+    ),
+    (
+        "UnsupportedMediaType",
+        "415",
+        "The body is not sent as `application/json` (`unsupported_media_type`).",
+    ),
+    (
+        "Unprocessable",
+        "422",
+        "A field or query parameter is invalid (`validation_failed`); `errors` names each \
+         and says what to fix.",
+    ),
+];
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, _, description) in PROBLEMS {
+            let problem = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build();
+            components.responses.insert(
+                (*name).to_owned(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(*description)
+                        .content("application/problem+json", problem)
+                        .build(),
+                ),
+            );
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let mut wanted = vec!["BadRequest"];
+                if operation.security.is_some() {
+                    wanted.extend(["Unauthorized", "Forbidden"]);
+                }
+                if path.contains('{') {
+                    wanted.push("NotFound");
+                }
+                if operation.request_body.is_some() {
+                    wanted.extend(["PayloadTooLarge", "UnsupportedMediaType", "Unprocessable"]);
+                }
+                let has_query = operation
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+                if has_query {
+                    wanted.push("Unprocessable");
+                }
+                for (name, status, _) in PROBLEMS.iter().filter(|(n, ..)| wanted.contains(n)) {
+                    operation
+                        .responses
+                        .responses
+                        .entry((*status).to_owned())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(*name)));
+                }
+            }
+        }
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    summary = "Get the OpenAPI document",
+    description = "Returns this OpenAPI 3.1 document, generated from the code and covering every \
+        API route. Public: no authentication needed.",
     responses((status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json")))]
 pub async fn document() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())

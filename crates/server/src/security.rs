@@ -15,6 +15,13 @@ pub const CONTENT_SECURITY_POLICY: &str =
 style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
 frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/// The API reference page: Redoc's inline styles and its search worker
+/// (started from a `blob:`); scripts only from this origin, as elsewhere.
+pub const API_DOCS_CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; \
+object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 pub fn headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))

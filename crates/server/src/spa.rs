@@ -62,6 +62,24 @@ pub async fn serve(req: HttpRequest) -> HttpResponse {
     } else {
         requested
     };
+    asset_response(&req, path)
+}
+
+/// The API reference page (Redoc over `/api/v1/openapi.json`). Redoc styles
+/// itself with inline styles, so this page alone allows them; scripts are
+/// still this origin's only.
+pub async fn api_docs(req: HttpRequest) -> HttpResponse {
+    let mut response = asset_response(&req, "api-docs.html");
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(crate::security::API_DOCS_CONTENT_SECURITY_POLICY),
+    );
+    response
+}
+
+/// An embedded file, revalidated or cached for good by its name, in the
+/// compression the client accepts.
+fn asset_response(req: &HttpRequest, path: &str) -> HttpResponse {
     let Some(asset) = Assets::get(path) else {
         return HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE)
             .content_type("text/html; charset=utf-8")
@@ -87,7 +105,7 @@ pub async fn serve(req: HttpRequest) -> HttpResponse {
         return response.status(StatusCode::NOT_MODIFIED).finish();
     }
     for (encoding, suffix) in [("br", "br"), ("gzip", "gz")] {
-        if accepts(&req, encoding) {
+        if accepts(req, encoding) {
             if let Some(compressed) = Compressed::get(&format!("{path}.{suffix}")) {
                 response
                     .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static(encoding)));

@@ -158,38 +158,47 @@ impl From<FactRow> for rapport_core::familiarity::InteractionFacts {
     }
 }
 
-/// An interaction's facts with the contact they count for.
+/// A stale contact with one of its interactions' facts (none: a contact
+/// without interactions).
 #[derive(sqlx::FromRow)]
-pub(crate) struct ContactFactRow {
+pub(crate) struct StaleFactRow {
     contact_id: Uuid,
-    #[sqlx(flatten)]
-    facts: FactRow,
+    kind: Option<String>,
+    depth: Option<String>,
+    initiated_by: Option<String>,
+    occurred_on: Option<NaiveDate>,
 }
 
-/// The familiarity on `today` of each of `contacts`, from the facts of
-/// their interactions (a contact without any scores zero).
+/// The familiarity on `today` of each stale contact, from the facts of its
+/// interactions (a contact without any scores zero), in the rows' order.
 pub(crate) fn familiarity_of(
-    contacts: &[Uuid],
-    facts: Vec<ContactFactRow>,
+    rows: Vec<StaleFactRow>,
     today: NaiveDate,
 ) -> Vec<(Uuid, rapport_core::familiarity::Familiarity)> {
-    let mut by_contact: std::collections::HashMap<
-        Uuid,
-        Vec<rapport_core::familiarity::InteractionFacts>,
-    > = contacts.iter().map(|id| (*id, Vec::new())).collect();
-    for row in facts {
-        if let Some(list) = by_contact.get_mut(&row.contact_id) {
-            list.push(row.facts.into());
+    let mut contacts: Vec<(Uuid, Vec<rapport_core::familiarity::InteractionFacts>)> = Vec::new();
+    let mut position = std::collections::HashMap::new();
+    for row in rows {
+        let at = *position.entry(row.contact_id).or_insert_with(|| {
+            contacts.push((row.contact_id, Vec::new()));
+            contacts.len() - 1
+        });
+        if let (Some(kind), Some(depth), Some(initiated_by), Some(occurred_on)) =
+            (row.kind, row.depth, row.initiated_by, row.occurred_on)
+        {
+            let fact = FactRow {
+                kind,
+                depth,
+                initiated_by,
+                occurred_on,
+            };
+            contacts[at].1.push(fact.into());
         }
     }
     contacts
-        .iter()
-        .map(|id| {
-            let facts = by_contact.remove(id).unwrap_or_default();
-            (
-                *id,
-                rapport_core::familiarity::familiarity(&facts, today, None),
-            )
+        .into_iter()
+        .map(|(id, facts)| {
+            let score = rapport_core::familiarity::familiarity(&facts, today, None);
+            (id, score)
         })
         .collect()
 }
@@ -969,34 +978,28 @@ macro_rules! impl_network_store {
                 limit: u32,
             ) -> $crate::Result<u64> {
                 // Read and computed outside the write transaction, so that
-                // the writer is held only for the updates themselves.
-                let stale: Vec<uuid::Uuid> = sqlx::query_scalar(
-                    "SELECT id FROM contacts WHERE owner_id = $1
-                     AND (familiarity_as_of IS NULL OR familiarity_as_of < $2)
-                     ORDER BY id LIMIT $3",
-                )
-                .bind(owner)
-                .bind(today)
-                .bind(i64::from(limit))
-                .fetch_all(self.reader())
-                .await?;
-                if stale.is_empty() {
-                    return Ok(0);
-                }
-                let facts: Vec<$crate::sql_network::ContactFactRow> = sqlx::query_as(
-                    "SELECT ic.contact_id, i.kind, i.depth, i.initiated_by, i.occurred_on
-                     FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
-                     WHERE i.owner_id = $1 AND ic.contact_id IN (
+                // the writer is held only for the updates themselves. One
+                // row per stale contact and interaction (or one with no
+                // interaction), found through the contact's own links.
+                let rows: Vec<$crate::sql_network::StaleFactRow> = sqlx::query_as(
+                    "WITH stale AS (
                         SELECT id FROM contacts WHERE owner_id = $1
                         AND (familiarity_as_of IS NULL OR familiarity_as_of < $2)
-                        ORDER BY id LIMIT $3)",
+                        LIMIT $3)
+                     SELECT s.id AS contact_id, i.kind, i.depth, i.initiated_by, i.occurred_on
+                     FROM stale s
+                     LEFT JOIN interaction_contacts ic ON ic.contact_id = s.id
+                     LEFT JOIN interactions i ON i.id = ic.interaction_id",
                 )
                 .bind(owner)
                 .bind(today)
                 .bind(i64::from(limit))
                 .fetch_all(self.reader())
                 .await?;
-                let scores = $crate::sql_network::familiarity_of(&stale, facts, today);
+                if rows.is_empty() {
+                    return Ok(0);
+                }
+                let scores = $crate::sql_network::familiarity_of(rows, today);
                 let mut tx = self.begin_write().await?;
                 let mut refreshed = 0;
                 for (id, score) in scores {
@@ -1026,9 +1029,9 @@ macro_rules! impl_network_store {
                 before: chrono::NaiveDate,
             ) -> $crate::Result<Vec<(uuid::Uuid, Option<String>)>> {
                 Ok(sqlx::query_as(
-                    "SELECT u.id, u.time_zone FROM users u WHERE u.id IN (
-                        SELECT owner_id FROM contacts
-                        WHERE familiarity_as_of IS NULL OR familiarity_as_of < $1)",
+                    "SELECT u.id, u.time_zone FROM users u WHERE EXISTS (
+                        SELECT 1 FROM contacts c WHERE c.owner_id = u.id
+                        AND (c.familiarity_as_of IS NULL OR c.familiarity_as_of < $1))",
                 )
                 .bind(before)
                 .fetch_all(self.reader())

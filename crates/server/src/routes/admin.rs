@@ -15,7 +15,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{parse_json, AdminCaller, ValidJson};
 use crate::routes::pagination::{respond, PageQuery};
 
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
+    summary = "List users",
+    description = "Lists every account on the instance, oldest first, paginated with `limit` and \
+        `cursor`; accounts only, never anyone's network. Admins only, with a browser session or a \
+        personal access token; anyone else gets 403 `admin_only`.",
+    security(("bearer" = [])),
     params(PageQuery),
     responses(
         (status = 200, body = Page<User>),
@@ -37,7 +42,14 @@ pub async fn list_users(
     }))
 }
 
-#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin",
+    summary = "Disable or enable a user",
+    description = "Disables or re-enables an account. Disabling ends the user's browser sessions \
+        and deletes their personal access tokens at once, and they can no longer sign in; \
+        enabling again lets them sign in but does not bring back sessions or tokens. Admins only, \
+        with a browser session or a personal access token with the `write` scope; anyone else \
+        gets 403 `admin_only`. Disabling your own account is a 409.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "User id")),
     request_body = AdminUserPatch,
     responses(
@@ -61,12 +73,21 @@ pub async fn update_user(
         .store
         .set_user_disabled(*id, body.0.disabled)
         .await
-        .map_err(|_| ApiError::not_found("user"))?;
+        .map_err(|error| match error {
+            rapport_storage::StoreError::NotFound => ApiError::not_found("user"),
+            other => other.into(),
+        })?;
     tracing::info!(admin = %admin.0.id(), user = %user.id, disabled = user.disabled, "user updated");
     Ok(HttpResponse::Ok().json(user.to_api()))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/invites", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/admin/invites", tag = "admin",
+    summary = "List invite codes",
+    description = "Lists every invite code issued on the instance, oldest first, used and expired \
+        ones included, with prefix, expiry and who used it, but never the codes themselves. \
+        Admins only, with a browser session or a personal access token; anyone else gets 403 \
+        `admin_only`.",
+    security(("bearer" = [])),
     params(PageQuery),
     responses((status = 200, description = "Invites without their codes", body = Page<Invite>)))]
 pub async fn list_invites(
@@ -84,7 +105,13 @@ pub async fn list_invites(
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/invites", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/admin/invites", tag = "admin",
+    summary = "Create an invite code",
+    description = "Issues a single-use invite code for registering on an invite-only instance, \
+        valid for `expires_in_days` (1 to 90; 14 with an empty body). The code is in this answer \
+        only and is stored hashed. Admins only, with a browser session or a personal access token \
+        with the `write` scope; anyone else gets 403 `admin_only`.",
+    security(("bearer" = [])),
     request_body(content = Option<CreateInviteRequest>, description = "Optional; an empty body gives a 14-day code"),
     responses(
         (status = 201, description = "The code is shown this once", body = CreatedInvite),

@@ -36,6 +36,10 @@ pub struct InstanceInfo {
 }
 
 #[utoipa::path(get, path = "/api/v1/instance", tag = "auth",
+    summary = "Get how this instance lets people in",
+    description = "Returns the registration mode (`open`, `invite` or `closed`), whether no \
+        account exists yet (the next registration then creates the admin) and the server version, \
+        for the sign-in page. Public: no authentication needed.",
     responses((status = 200, body = InstanceInfo)))]
 pub async fn instance(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let first_account = state.store.list_users(None, 1).await?.is_empty();
@@ -73,12 +77,20 @@ fn email_taken(field: &str) -> ApiError {
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth",
+    summary = "Create an account",
+    description = "Creates an account from an email address, a password and a display name; it \
+        does not sign in (call `POST /auth/login` next). Public: no authentication needed. The \
+        first account on a new instance becomes its admin whatever the registration mode; after \
+        that an `open` instance accepts anyone, an `invite` instance needs an unused, unexpired \
+        `invite_code` (which this spends) and a `closed` one refuses (403). A very common or \
+        easily guessed password is refused with 422.",
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "The account was created", body = User),
         (status = 403, description = "Registration closed, or invite missing or invalid", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email address is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Password hashing is saturated; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn register(
     state: web::Data<AppState>,
@@ -200,6 +212,12 @@ fn refresh_expiry(state: &AppState) -> chrono::DateTime<chrono::Utc> {
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    summary = "Sign in",
+    description = "Checks an email address and password and opens a browser session: the answer \
+        carries a short-lived access token, and the refresh token is set as an HttpOnly, \
+        SameSite=Strict cookie for `/api/v1/auth`. Public: no authentication needed. A wrong \
+        email address, a wrong password and a disabled account get the same 401; attempts are \
+        rate-limited per email address and client address (429 with `Retry-After`).",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in; the refresh token is set as an HttpOnly cookie", body = LoginResponse),
@@ -272,7 +290,12 @@ fn presented_refresh(req: &HttpRequest, state: &AppState) -> Option<String> {
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth",
-    description = "Exchanges the refresh cookie for a new access token. The refresh token rotates; presenting a spent one revokes its whole session.",
+    summary = "Refresh the access token",
+    description = "Exchanges the refresh cookie for a new access token; no bearer token is \
+        needed, and only same-origin requests from Rapport's own pages are accepted. The refresh \
+        token rotates (the cookie is replaced), and presenting a spent one again revokes its \
+        whole session. When the cookie is missing, invalid, expired or replayed the answer is 401 \
+        and the session cookies are cleared.",
     responses(
         (status = 200, description = "A new access token; the cookie is replaced", body = LoginResponse),
         (status = 401, description = "No valid refresh cookie, or a replayed one", body = Problem, content_type = "application/problem+json"),
@@ -313,7 +336,12 @@ pub async fn refresh(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
-    description = "Ends the session of the refresh cookie (and of the bearer token, if one is sent) and clears the cookie.",
+    summary = "Sign out",
+    description = "Ends the browser session of the refresh cookie, and the session of the bearer \
+        access token if one is sent, then clears the session cookies. Needs no authentication and \
+        answers 204 even when there was no session to end; only same-origin requests are \
+        accepted. Personal access tokens are not affected: revoke them with `DELETE \
+        /me/tokens/{id}`.",
     responses(
         (status = 204, description = "Signed out"),
         (status = 403, description = "A cross-site request", body = Problem, content_type = "application/problem+json"),

@@ -87,28 +87,40 @@ async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<ContactRecor
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContactListQuery {
-    /// Text in the name, company, title, emails or notes.
+    /// Words that must each begin a word of the name, company, title, emails
+    /// or notes (case-insensitive): `ada lov` finds Ada Lovelace.
     pub q: Option<String>,
+    /// Only contacts with this tag (case-insensitive).
     pub tag: Option<String>,
-    /// 1 to 5.
+    /// Lowest referral comfort, 1 to 5; unrated contacts are left out.
     pub comfort_min: Option<String>,
+    /// Highest referral comfort, 1 to 5; unrated contacts are left out.
     pub comfort_max: Option<String>,
-    /// 0 to 100.
+    /// Lowest familiarity, 0 to 100.
     pub familiarity_min: Option<String>,
+    /// Highest familiarity, 0 to 100.
     pub familiarity_max: Option<String>,
-    /// One of the connection statuses.
+    /// One of the connection statuses: not_connected, asked, open, not_now,
+    /// invited, connected, declined, they_invited_me.
     pub connection_status: Option<String>,
+    /// Only contacts first met at this event (its id).
     pub event_id: Option<String>,
+    /// Only contacts at this company (the whole name, case-insensitive).
     pub company: Option<String>,
-    /// `true`: keep-in-touch date today or earlier.
+    /// `true`: only contacts whose keep-in-touch date is today or earlier in
+    /// my time zone; `false` does not filter.
     pub due: Option<String>,
+    /// `true`: only contacts ready to ask to connect under my connection
+    /// policy; `false`: only those who are not.
     pub ready_to_ask: Option<String>,
     /// `true`: archived contacts instead of active ones.
     pub archived: Option<String>,
-    /// name (default), comfort, familiarity, last_interaction or next_due.
+    /// name (default, A to Z), next_due (soonest first), or comfort,
+    /// familiarity, last_interaction (highest or latest first).
     pub sort: Option<String>,
     /// 1 to 200; default 50.
     pub limit: Option<String>,
+    /// The `next_cursor` of the previous page, with the same `sort`.
     pub cursor: Option<String>,
 }
 
@@ -251,10 +263,19 @@ fn list_query(raw: &ContactListQuery, today: NaiveDate) -> ApiResult<ContactQuer
     Ok(query)
 }
 
-#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts",
+    summary = "List my contacts",
+    description = "Lists your active contacts (archived ones with `archived=true`), filtered by \
+        text, tag, comfort and familiarity ranges, connection status, event, company, due and \
+        ready-to-ask, sorted and paginated with `limit` and `cursor`. Any signed-in caller may \
+        call it: a browser session or a personal access token, read-only tokens included. The \
+        answer carries an `ETag` that moves with any change to your contacts or settings and with \
+        the day; send it back in `If-None-Match` to get `304 Not Modified`.",
+    security(("bearer" = [])),
     params(ContactListQuery),
     responses(
         (status = 200, description = "A page of contacts; `Link: rel=\"next\"` when more follow", body = Page<Contact>),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_contacts(
@@ -286,7 +307,14 @@ pub async fn list_contacts(
     .await
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts",
+    summary = "Add a contact",
+    description = "Adds a person to your network; only `name` is required, and `how_met` may name \
+        one of your events and the contact who introduced you (anything not yours is a 422). \
+        Needs a browser session or a personal access token with the `write` scope. Familiarity, \
+        suggested comfort and the next keep-in-touch date are computed at once; the answer \
+        carries `Location` and an `ETag`.",
+    security(("bearer" = [])),
     request_body = NewContact,
     responses(
         (status = 201, description = "Created; `ETag` carries its version", body = Contact),
@@ -313,7 +341,14 @@ pub async fn create_contact(
     Ok(with_etag(response, view(record, &settings)))
 }
 
-#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts",
+    summary = "Get a contact",
+    description = "Returns one of your contacts with what is derived from it: familiarity, \
+        suggested comfort and mismatch flag, last interaction, next due date and whether they are \
+        ready to ask. Any signed-in caller may call it: a browser session or a personal access \
+        token, read-only tokens included. The `ETag` is the version to send in `If-Match` to \
+        update or delete it.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The contact; `ETag` carries its version", body = Contact),
@@ -329,7 +364,14 @@ pub async fn get_contact(
     Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts",
+    summary = "Update a contact",
+    description = "Changes a contact's fields (a field left out stays, `null` clears an optional \
+        one) and recomputes its familiarity, suggested comfort and next due date; comfort and \
+        connection status have their own routes. Needs a browser session or a personal access \
+        token with the `write` scope. `If-Match` is required: send the `ETag` you read (428 \
+        without it, 412 when the contact changed since), or `*` to skip the check.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
     request_body = ContactPatch,
     responses(
@@ -368,7 +410,14 @@ pub async fn update_contact(
     Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts",
+    summary = "Delete a contact",
+    description = "Deletes a contact with its comfort and connection histories, its introductions \
+        and the interactions that involved nobody else (shared interactions stay, without them). \
+        Needs a browser session or a personal access token with the `write` scope. `If-Match` is \
+        required: send the `ETag` you read (428 without it, 412 when the contact changed since), \
+        or `*` to skip the check.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
     responses(
         (status = 204, description = "Deleted, with its histories, introductions and the interactions that involved only them"),
@@ -394,7 +443,15 @@ pub async fn delete_contact(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(put, path = "/api/v1/contacts/{id}/comfort", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/contacts/{id}/comfort", tag = "contacts",
+    summary = "Rate my referral comfort",
+    description = "Sets your referral comfort for a contact (1 wouldn't refer yet … 5 would vouch \
+        personally) or clears it with `null`, and adds the rating, dated now, with its optional \
+        reason to the comfort history. Needs a browser session or a personal access token with \
+        the `write` scope. No `If-Match` is needed. The suggested comfort is never changed by \
+        this; `familiarity.mismatch` in the answer flags a rating far above what the history \
+        supports.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = ComfortRequest,
     responses(
@@ -433,7 +490,15 @@ fn contact_error(error: rapport_storage::StoreError) -> ApiError {
 /// Puts the keep-in-touch date off ("not now, remind me later"): the next
 /// due date becomes `until` at the earliest, so the contact leaves the
 /// nurture queue's overdue items until then. `until: null` ends the snooze.
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/snooze", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/snooze", tag = "contacts",
+    summary = "Snooze a contact's keep-in-touch date",
+    description = "Puts the keep-in-touch date off (\"not now, remind me later\"): the next due \
+        date becomes `until` at the earliest, so the contact leaves the nurture queue's overdue \
+        items until then; a later interaction still counts from its own date, and `until: null` \
+        ends the snooze. `until` must be after today and within a year, in your time zone. Needs \
+        a browser session or a personal access token with the `write` scope. The contact's \
+        version (`ETag`) moves.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = SnoozeRequest,
     responses(
@@ -458,7 +523,13 @@ pub async fn snooze(
     Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
 }
 
-#[utoipa::path(get, path = "/api/v1/contacts/{id}/comfort/history", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/comfort/history", tag = "contacts",
+    summary = "List a contact's comfort history",
+    description = "Lists every referral comfort rating given to a contact, oldest first, each \
+        with its date and optional reason (a `null` rating means it was cleared). Any signed-in \
+        caller may call it: a browser session or a personal access token, read-only tokens \
+        included.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "Every rating, oldest first", body = Page<ComfortRating>),
@@ -477,7 +548,13 @@ pub async fn comfort_history(
     Ok(crate::routes::pagination::whole(history))
 }
 
-#[utoipa::path(get, path = "/api/v1/contacts/{id}/familiarity", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/familiarity", tag = "contacts",
+    summary = "Explain a contact's familiarity",
+    description = "Computes a contact's familiarity (0 to 100) from the interaction history as of \
+        today in your time zone, with plain-English reasons, the comfort the history supports and \
+        whether your rating is a mismatch. Any signed-in caller may call it: a browser session or \
+        a personal access token, read-only tokens included. Nothing is stored.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The score with its reasons, the suggested comfort and the mismatch flag", body = Familiarity),
@@ -497,7 +574,14 @@ pub async fn get_familiarity(
     )))
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/connection", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/connection", tag = "contacts",
+    summary = "Move a contact's connection flow on",
+    description = "Moves the ask-first connection status one step (e.g. `not_connected` → `asked` \
+        → `open` → `invited` → `connected`) and records the step, dated now, with its optional \
+        note in the connection history. Needs a browser session or a personal access token with \
+        the `write` scope. No `If-Match` is needed. A step the flow does not allow is a 409 \
+        `illegal_transition` naming the statuses it can become.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = ConnectionRequest,
     responses(
@@ -525,7 +609,12 @@ pub async fn change_connection(
     Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
 }
 
-#[utoipa::path(get, path = "/api/v1/contacts/{id}/connection/history", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/connection/history", tag = "contacts",
+    summary = "List a contact's connection history",
+    description = "Lists every step of a contact's connection flow, oldest first: the status \
+        before and after, the date and the note. Any signed-in caller may call it: a browser \
+        session or a personal access token, read-only tokens included.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "Every step, oldest first", body = Page<ConnectionChange>),
@@ -546,8 +635,19 @@ pub async fn connection_history(
 
 pub use rapport_core::network::NetworkEntry;
 
-#[utoipa::path(get, path = "/api/v1/network", tag = "contacts", security(("bearer" = [])),
-    responses((status = 200, description = "One compact record per active contact", body = Vec<NetworkEntry>)))]
+#[utoipa::path(get, path = "/api/v1/network", tag = "contacts",
+    summary = "Get my network at a glance",
+    description = "Returns one compact record per active (not archived) contact, by name: name, \
+        company, comfort, familiarity, connection status, tags and last interaction, for the \
+        trust rings and the know × trust map. Any signed-in caller may call it: a browser session \
+        or a personal access token, read-only tokens included. The answer carries an `ETag` that \
+        moves with any change to your contacts or settings and with the day; send it back in \
+        `If-None-Match` to get `304 Not Modified`.",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One compact record per active contact", body = Vec<NetworkEntry>),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`"),
+    ))]
 pub async fn network(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -562,13 +662,25 @@ pub async fn network(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/me/settings", tag = "me", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/settings", tag = "me",
+    summary = "Get my settings",
+    description = "Returns your connection policy (when a contact is \"ready to ask\"), its \
+        familiarity and comfort thresholds and your default keep-in-touch cadence; defaults apply \
+        until you save your own. Any signed-in caller may call it: a browser session or a \
+        personal access token, read-only tokens included.",
+    security(("bearer" = [])),
     responses((status = 200, body = Settings)))]
 pub async fn get_settings(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.store.settings(caller.id()).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/me/settings", tag = "me", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/me/settings", tag = "me",
+    summary = "Replace my settings",
+    description = "Saves the connection policy, both thresholds and the default keep-in-touch \
+        cadence, all at once. Needs a browser session or a personal access token with the `write` \
+        scope. The next due dates of contacts without a cadence of their own are recomputed from \
+        the new default, and every contact's `ready_to_ask` follows the new policy.",
+    security(("bearer" = [])),
     request_body = Settings,
     responses(
         (status = 200, body = Settings),

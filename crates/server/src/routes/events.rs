@@ -59,7 +59,7 @@ async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<EventRecord>
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventListQuery {
-    /// Text in the name, place or notes.
+    /// Text anywhere in the name, place or notes (case-insensitive).
     pub q: Option<String>,
     /// 1 to 200; default 50.
     pub limit: Option<String>,
@@ -103,7 +103,12 @@ fn event_query(raw: &EventListQuery) -> ApiResult<EventQuery> {
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/events", tag = "events",
+    summary = "List my events",
+    description = "Lists your events, latest start date first, optionally only those whose name, \
+        place or notes contain a text, paginated with `limit` and `cursor`. Any signed-in caller \
+        may call it: a browser session or a personal access token, read-only tokens included.",
+    security(("bearer" = [])),
     params(EventListQuery),
     responses(
         (status = 200, description = "A page of events, latest first; `Link: rel=\"next\"` when more follow", body = Page<Event>),
@@ -129,7 +134,14 @@ pub async fn list_events(
     Ok(page(&req, items, limit, next_cursor))
 }
 
-#[utoipa::path(post, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/events", tag = "events",
+    summary = "Create an event",
+    description = "Creates a networking event or talk (`name` and `starts_on` are required) with \
+        an optional passphrase and card drop settings; it gets a new unguessable slug for its \
+        public card drop page `/e/{slug}`, and a passphrase is required while the card drop is \
+        enabled. Needs a browser session or a personal access token with the `write` scope. The \
+        answer carries `Location` and an `ETag`.",
+    security(("bearer" = [])),
     request_body = NewEvent,
     responses(
         (status = 201, description = "Created with a new public slug; `ETag` carries its version", body = Event),
@@ -149,7 +161,14 @@ pub async fn create_event(
     Ok(respond(builder, record))
 }
 
-#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events",
+    summary = "Get an event",
+    description = "Returns one of your events with its passphrase, card drop settings and \
+        address, whether the card drop is open right now and how many of your contacts you met \
+        there. Any signed-in caller may call it: a browser session or a personal access token, \
+        read-only tokens included. The `ETag` is the version to send in `If-Match` to update or \
+        delete it.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The event; `ETag` carries its version", body = Event),
@@ -166,7 +185,13 @@ pub async fn get_event(
     ))
 }
 
-#[utoipa::path(patch, path = "/api/v1/events/{id}", tag = "events", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/events/{id}", tag = "events",
+    summary = "Update an event",
+    description = "Changes an event's fields, passphrase or card drop settings (a field left out \
+        stays, `null` clears an optional one); its slug stays. Needs a browser session or a \
+        personal access token with the `write` scope. `If-Match` is required: send the `ETag` you \
+        read (428 without it, 412 when the event changed since), or `*` to skip the check.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
     request_body = EventPatch,
     responses(
@@ -197,7 +222,13 @@ pub async fn update_event(
     Ok(respond(HttpResponse::Ok(), record))
 }
 
-#[utoipa::path(delete, path = "/api/v1/events/{id}", tag = "events", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/events/{id}", tag = "events",
+    summary = "Delete an event",
+    description = "Deletes an event, and with it its public card drop; the contacts met there \
+        stay, without the link to it. Needs a browser session or a personal access token with the \
+        `write` scope. `If-Match` is required: send the `ETag` you read (428 without it, 412 when \
+        the event changed since), or `*` to skip the check.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
     responses(
         (status = 204, description = "Deleted; the contacts met there stay, without the link to it"),
@@ -219,12 +250,21 @@ pub async fn delete_event(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(get, path = "/api/v1/events/{id}/contacts", tag = "events", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/events/{id}/contacts", tag = "events",
+    summary = "List contacts met at an event",
+    description = "Lists your contacts whose first meeting was at this event, with the filters, \
+        sorts and pagination of `GET /contacts` (an `event_id` in the query is replaced by the \
+        path's). Any signed-in caller may call it: a browser session or a personal access token, \
+        read-only tokens included. The answer carries an `ETag` that moves with any change to \
+        your contacts or settings and with the day; send it back in `If-None-Match` to get `304 \
+        Not Modified`.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path), ContactListQuery),
     responses(
         (status = 200, description = "A page of the contacts met at this event, with the filters and \
             sorts of `GET /contacts` (`event_id` is the path's); `Link: rel=\"next\"` when more follow",
             body = Page<Contact>),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]

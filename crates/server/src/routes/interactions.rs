@@ -21,8 +21,11 @@ use crate::routes::versioning::{etag, if_match};
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InteractionListQuery {
-    /// Only interactions with this contact.
+    /// Only interactions with this contact (its id).
     pub contact_id: Option<String>,
+    /// Only this kind: met_at_event, meeting, coffee_or_lunch, call,
+    /// video_call, email, message, shared_article, introduction, referral
+    /// or other.
     pub kind: Option<String>,
     /// On or after this date (YYYY-MM-DD).
     pub from: Option<String>,
@@ -30,6 +33,7 @@ pub struct InteractionListQuery {
     pub to: Option<String>,
     /// 1 to 200; default 50.
     pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -83,7 +87,13 @@ fn interaction_query(raw: &InteractionListQuery) -> ApiResult<InteractionQuery> 
     Ok(query)
 }
 
-#[utoipa::path(get, path = "/api/v1/interactions", tag = "interactions", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/interactions", tag = "interactions",
+    summary = "List interactions",
+    description = "Lists your interactions, newest first by date, optionally only those with one \
+        contact, of one kind or between two dates, paginated with `limit` and `cursor`. Any \
+        signed-in caller may call it: a browser session or a personal access token, read-only \
+        tokens included.",
+    security(("bearer" = [])),
     params(InteractionListQuery),
     responses(
         (status = 200, description = "Newest first", body = Page<Interaction>),
@@ -113,7 +123,15 @@ fn respond(mut builder: actix_web::HttpResponseBuilder, interaction: Interaction
         .json(interaction)
 }
 
-#[utoipa::path(post, path = "/api/v1/interactions", tag = "interactions", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/interactions", tag = "interactions",
+    summary = "Log an interaction",
+    description = "Logs a touchpoint (kind, date, depth, who initiated, notes, optional follow-up \
+        date) with one or more of your contacts; a contact that is not yours is a 422. Needs a \
+        browser session or a personal access token with the `write` scope. Each contact's \
+        familiarity, suggested comfort, last interaction and next keep-in-touch date are \
+        recomputed at once, and a follow-up date appears in the nurture queue as it nears; the \
+        answer carries `Location` and an `ETag`.",
+    security(("bearer" = [])),
     request_body = NewInteraction,
     responses(
         (status = 201, body = Interaction),
@@ -150,7 +168,12 @@ async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<Interaction>
         .ok_or_else(|| ApiError::not_found("interaction"))
 }
 
-#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "interactions", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "interactions",
+    summary = "Get an interaction",
+    description = "Returns one of your interactions with the contacts it involved. Any signed-in \
+        caller may call it: a browser session or a personal access token, read-only tokens \
+        included. The `ETag` is the version to send in `If-Match` to update or delete it.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = Interaction),
@@ -167,7 +190,15 @@ pub async fn get_interaction(
     ))
 }
 
-#[utoipa::path(patch, path = "/api/v1/interactions/{id}", tag = "interactions", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/interactions/{id}", tag = "interactions",
+    summary = "Update an interaction",
+    description = "Changes an interaction (a field left out stays; `null` clears the notes or the \
+        follow-up date) and recomputes familiarity, suggested comfort, last interaction and next \
+        due date for every contact it involved before or after the change. Needs a browser \
+        session or a personal access token with the `write` scope. `If-Match` is required: send \
+        the `ETag` you read (428 without it, 412 when the interaction changed since), or `*` to \
+        skip the check.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
     request_body = InteractionPatch,
     responses(
@@ -218,7 +249,13 @@ pub async fn update_interaction(
     Ok(respond(HttpResponse::Ok(), interaction))
 }
 
-#[utoipa::path(delete, path = "/api/v1/interactions/{id}", tag = "interactions", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/interactions/{id}", tag = "interactions",
+    summary = "Delete an interaction",
+    description = "Deletes an interaction and recomputes familiarity, suggested comfort, last \
+        interaction and next due date for the contacts it involved. Needs a browser session or a \
+        personal access token with the `write` scope. `If-Match` is required: send the `ETag` you \
+        read (428 without it, 412 when the interaction changed since), or `*` to skip the check.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
     responses(
         (status = 204, description = "Deleted; the contacts' derived state is recomputed"),

@@ -43,12 +43,14 @@ async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<Introduction
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IntroductionListQuery {
-    /// One status, or several separated by commas (`proposed,asked`).
+    /// One status, or several separated by commas (`proposed,asked`):
+    /// proposed, asked, agreed, made, declined.
     pub status: Option<String>,
-    /// Introductions with this contact on either side.
+    /// Introductions with this contact (its id) on either side.
     pub contact_id: Option<String>,
     /// 1 to 200; default 50.
     pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -106,7 +108,13 @@ fn list_query(raw: &IntroductionListQuery) -> ApiResult<IntroductionQuery> {
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/introductions", tag = "introductions", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/introductions", tag = "introductions",
+    summary = "List introductions",
+    description = "Lists your introductions, newest first, optionally only those in some statuses \
+        or with one contact on either side, paginated with `limit` and `cursor`. Any signed-in \
+        caller may call it: a browser session or a personal access token, read-only tokens \
+        included.",
+    security(("bearer" = [])),
     params(IntroductionListQuery),
     responses(
         (status = 200, description = "Newest first; `Link: rel=\"next\"` when more follow", body = Page<Introduction>),
@@ -149,7 +157,14 @@ fn not_yours(field: &str) -> FieldError {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/introductions", tag = "introductions", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/introductions", tag = "introductions",
+    summary = "Propose an introduction",
+    description = "Proposes introducing two of your contacts to each other, with a reason; it \
+        starts as `proposed`. Needs a browser session or a personal access token with the `write` \
+        scope. If your comfort for either person is below 3 or unrated, the answer is 409 \
+        `comfort_below_threshold` with both ratings, and sending again with `confirm_low_comfort: \
+        true` goes ahead; the same contact twice, or a contact that is not yours, is a 422.",
+    security(("bearer" = [])),
     request_body = NewIntroduction,
     responses(
         (status = 201, description = "Proposed; `ETag` carries its version", body = Introduction),
@@ -195,7 +210,13 @@ pub async fn create_introduction(
     Ok(with_etag(builder, introduction))
 }
 
-#[utoipa::path(get, path = "/api/v1/introductions/{id}", tag = "introductions", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/introductions/{id}", tag = "introductions",
+    summary = "Get an introduction",
+    description = "Returns one of your introductions with both people's names, companies and \
+        current comforts. Any signed-in caller may call it: a browser session or a personal \
+        access token, read-only tokens included. The `ETag` is the version to send in `If-Match` \
+        to update it.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The introduction with both people's names and current comforts; `ETag` carries its version", body = Introduction),
@@ -256,7 +277,16 @@ fn conflict(conflict: IntroductionConflict) -> ApiError {
     error
 }
 
-#[utoipa::path(patch, path = "/api/v1/introductions/{id}", tag = "introductions", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/introductions/{id}", tag = "introductions",
+    summary = "Move an introduction on",
+    description = "Moves a double opt-in introduction on (proposed → asked → agreed → made, or \
+        declined until made; made and declined are final), records its outcome once made, or \
+        edits its reason; sending the current status again is no step. Needs a browser session or \
+        a personal access token with the `write` scope. `If-Match` is required (428 without it, \
+        `*` skips the check), and a stale version is a 412 before the step is judged. A step the \
+        flow does not allow, or an outcome before it is made, is a 409 `illegal_transition` \
+        naming the allowed next statuses.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag you read")),
     request_body = IntroductionPatch,
     responses(

@@ -10,7 +10,14 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 
-#[utoipa::path(get, path = "/api/v1/contacts/{id}/invitation-draft", tag = "contacts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/invitation-draft", tag = "contacts",
+    summary = "Draft an ask-first invitation",
+    description = "Drafts a note asking a contact whether they are open to connecting, from their \
+        \"how we met\": the event or place, who introduced you, and the event's passphrase where \
+        it has one, as proof that you were both in the room. Any signed-in caller may call it: a \
+        browser session or a personal access token, read-only tokens included. Nothing is stored \
+        or sent.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "A note asking whether they are open to connecting, from how we met", body = InvitationDraft),

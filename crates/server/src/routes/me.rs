@@ -21,7 +21,12 @@ use crate::routes::pagination::whole;
 /// A person may keep this many personal access tokens.
 pub const MAX_TOKENS: i64 = 100;
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "me", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me", tag = "me",
+    summary = "Get my account",
+    description = "Returns your account: email address, display name, role, whether it is \
+        disabled and your time zone. Any signed-in caller may call it: a browser session or a \
+        personal access token, read-only tokens included.",
+    security(("bearer" = [])),
     responses(
         (status = 200, body = User),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -30,7 +35,13 @@ pub async fn get_me(caller: Caller) -> HttpResponse {
     HttpResponse::Ok().json(caller.user.to_api())
 }
 
-#[utoipa::path(patch, path = "/api/v1/me", tag = "me", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/me", tag = "me",
+    summary = "Update my account",
+    description = "Changes your display name, email address or time zone; a field left out stays \
+        as it is. Needs a browser session or a personal access token with the `write` scope. The \
+        time zone (an IANA name such as `Europe/Berlin`) decides what \"today\", due and overdue \
+        mean for you; an email address that another account uses is a 409.",
+    security(("bearer" = [])),
     request_body = UpdateMeRequest,
     responses(
         (status = 200, body = User),
@@ -77,13 +88,19 @@ pub async fn update_me(
     Ok(HttpResponse::Ok().json(user.to_api()))
 }
 
-#[utoipa::path(post, path = "/api/v1/me/password", tag = "me", security(("bearer" = [])),
-    description = "Changes the password and signs out every other session.",
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "me",
+    summary = "Change my password",
+    description = "Replaces your password after checking the current one, and revokes every other \
+        browser session of your account (this one stays signed in); personal access tokens keep \
+        working. Needs a signed-in browser session: a personal access token gets 403 \
+        `session_required`. A wrong current password or a weak new one is a 422.",
+    security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses(
         (status = 204, description = "Changed; other sessions are revoked"),
         (status = 403, description = "Not a browser session", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong current password or a weak new one", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Password hashing is saturated; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn change_password(
     state: web::Data<AppState>,
@@ -120,7 +137,12 @@ pub async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "me", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "me",
+    summary = "List my sessions",
+    description = "Lists your live browser sessions (neither revoked nor expired), most recently \
+        used first; `current` marks the one making this request. Needs a signed-in browser \
+        session: a personal access token gets 403 `session_required`.",
+    security(("bearer" = [])),
     responses((status = 200, body = Page<Session>)))]
 pub async fn list_sessions(
     state: web::Data<AppState>,
@@ -134,7 +156,13 @@ pub async fn list_sessions(
     Ok(whole(sessions))
 }
 
-#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "me", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "me",
+    summary = "Sign out a session",
+    description = "Revokes one of your browser sessions, such as a forgotten browser; revoking \
+        the current one signs this browser out too. Needs a signed-in browser session: a personal \
+        access token gets 403 `session_required`. A session that is unknown, someone else's or \
+        already revoked is a 404.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 204, description = "The session is revoked"),
@@ -152,7 +180,12 @@ pub async fn revoke_session(
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me",
+    summary = "List my personal access tokens",
+    description = "Lists your personal access tokens, newest first, with name, scope, prefix, \
+        expiry and last-used time but never their secrets. Needs a signed-in browser session: a \
+        personal access token gets 403 `session_required`.",
+    security(("bearer" = [])),
     responses((status = 200, description = "Tokens without their secrets", body = Page<ApiToken>)))]
 pub async fn list_tokens(
     state: web::Data<AppState>,
@@ -161,7 +194,14 @@ pub async fn list_tokens(
     Ok(whole(state.store.list_api_tokens(caller.0.id()).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "me", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "me",
+    summary = "Create a personal access token",
+    description = "Creates a personal access token for scripts, with the `read` scope (GET only) \
+        or `write` (reads and writes) and an optional expiry in days; its secret (`rpt_…`) is in \
+        this answer only and is stored hashed. Needs a signed-in browser session: a personal \
+        access token gets 403 `session_required`. You can hold at most 100 tokens (409 \
+        `too_many_tokens`).",
+    security(("bearer" = [])),
     request_body = CreateTokenRequest,
     responses(
         (status = 201, description = "The secret is shown this once", body = CreatedToken),
@@ -199,7 +239,12 @@ pub async fn create_token(
     Ok(HttpResponse::Created().json(CreatedToken { token, secret }))
 }
 
-#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "me", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "me",
+    summary = "Revoke a personal access token",
+    description = "Deletes one of your personal access tokens; requests that send it are refused \
+        from then on. Needs a signed-in browser session: a personal access token gets 403 \
+        `session_required`.",
+    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Token id")),
     responses(
         (status = 204, description = "Revoked"),

@@ -40,7 +40,18 @@ pub struct NurtureListQuery {
 ///
 /// A contact can appear under several kinds. Archived contacts appear only
 /// through their introductions.
-#[utoipa::path(get, path = "/api/v1/nurture", tag = "nurture", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/nurture", tag = "nurture",
+    summary = "Get my nurture queue",
+    description = "Your to-do list, computed afresh on every call, most urgent first: dated items \
+        oldest first (`overdue` keep-in-touch dates, `follow_up` dates at most 7 days ahead that \
+        no later interaction answered, `awaiting_answer` asks to connect unanswered for 14 days), \
+        then `introduction_waiting`, then `ready_to_ask` under your connection policy, then \
+        `mismatch` (a rating of 4 or 5 far above what the history supports). \"Today\" follows \
+        your time zone; a contact can appear under several kinds, and archived contacts appear \
+        only through their introductions. It is paginated with `limit` and `cursor`, and any \
+        signed-in caller may call it: a browser session or a personal access token, read-only \
+        tokens included.",
+    security(("bearer" = [])),
     params(NurtureListQuery),
     responses(
         (status = 200, description = "A page of to-dos, most urgent first; `Link: rel=\"next\"` when more follow", body = Page<NurtureItem>),

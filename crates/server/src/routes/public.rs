@@ -91,6 +91,11 @@ async fn enabled_event(state: &AppState, slug: &str) -> ApiResult<Option<EventRe
 }
 
 #[utoipa::path(get, path = "/api/v1/public/events/{slug}", tag = "public",
+    summary = "Get an event's card drop page",
+    description = "Returns what an event's public card drop page shows: name, start date, place \
+        and whether cards are accepted right now. Public: no authentication needed. An unknown \
+        address and a disabled card drop get the same 403 refusal, so a visitor learns nothing \
+        about which events exist.",
     params(("slug" = String, Path, description = "From the card drop's address, `/e/{slug}`")),
     responses(
         (status = 200, description = "What the card drop page shows; `open` says whether cards are accepted now", body = PublicEvent),
@@ -111,6 +116,14 @@ pub async fn get_public_event(
 }
 
 #[utoipa::path(post, path = "/api/v1/public/events/{slug}/cards", tag = "public",
+    summary = "Leave a card at an event",
+    description = "Leaves an attendee's name, email address and/or profile URL and an optional \
+        note at an event's card drop, quoting the passphrase given in the room (case and extra \
+        spaces do not matter). Public: no authentication needed; rate-limited per client address \
+        (429 with `Retry-After`). The card becomes a contact of the organiser met at the event, \
+        or completes their contact with the same email address or profile URL, and the answer \
+        does not say which. An unknown address, a disabled or closed drop and a wrong passphrase \
+        all get the same 403 refusal.",
     params(("slug" = String, Path, description = "From the card drop's address, `/e/{slug}`")),
     request_body = CardDropRequest,
     responses(
