@@ -497,6 +497,28 @@ function productTests(getServer, getBrowser) {
     }
   });
 
+  test("the API reference at /api/docs renders the served document, with no CDN and within its CSP", { timeout: 120_000 }, async () => {
+    const base = getServer().url;
+    const { context, page, problems } = await watchedPage(getBrowser(), {
+      viewport: { width: 1280, height: 900 },
+    });
+    const foreign = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).origin !== new URL(base).origin && !request.url().startsWith("blob:")) {
+        foreign.push(request.url());
+      }
+    });
+    const response = await page.goto(`${base}/api/docs`);
+    assert.equal(response.status(), 200);
+    assert.match(response.headers()["content-security-policy"], /script-src 'self';/);
+    // Redoc draws each operation with its summary, from /api/v1/openapi.json.
+    await page.getByText("List my contacts").first().waitFor({ timeout: 60_000 });
+    await page.getByText("Log an interaction").first().waitFor();
+    assert.deepEqual(foreign, [], "requests to other origins");
+    assert.deepEqual(problems, [], "errors in the browser console or CSP violations");
+    await context.close();
+  });
+
   test("the network views draw 5,000 contacts", { timeout: 300_000 }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "rapport-e2e-5k-"));
     const password = "a demo account with many people";

@@ -94,7 +94,7 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         &app,
         &ada,
         "/api/v1/contacts",
-        json!({"name": "Bob", "notes": "private"}),
+        json!({"name": "Bob", "notes": "ada-private-notes"}),
     )
     .await;
     let contact_id = contact["id"].as_str().unwrap().to_owned();
@@ -116,7 +116,7 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         &app,
         &ada,
         "/api/v1/events",
-        json!({"name": "RustConf", "starts_on": today, "passphrase": "ferris", "notes": "private"}),
+        json!({"name": "RustConf", "starts_on": today, "passphrase": "ferris", "notes": "ada-private-notes"}),
     )
     .await;
     let event_id = event["id"].as_str().unwrap().to_owned();
@@ -125,7 +125,7 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         &app,
         &ada,
         "/api/v1/introductions",
-        json!({"contact_a": contact_id, "contact_b": carol["id"], "reason": "private reason",
+        json!({"contact_a": contact_id, "contact_b": carol["id"], "reason": "ada-private-notes reason",
                "confirm_low_comfort": true}),
     )
     .await;
@@ -198,7 +198,10 @@ async fn another_users_ids_are_never_found(backend: Backend) {
                         "GET {template} shows another user's {id}"
                     );
                 }
-                assert!(!text.contains("private"), "GET {template} leaks notes");
+                assert!(
+                    !text.contains("ada-private-notes"),
+                    "GET {template} leaks notes"
+                );
             }
             continue;
         }

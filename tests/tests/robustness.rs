@@ -413,7 +413,92 @@ async fn text_with_a_nul_character_is_refused_everywhere(backend: Backend) {
     );
 }
 
+/// Requests are read as the OpenAPI document describes them: a body is a
+/// JSON object (an array of values is not one, although serde would take it
+/// for a struct); a whole number written `4.0` is the number 4, as in JSON
+/// Schema; an empty `cursor` is the first page; `If-Match` that is not an
+/// entity tag is a 400, a stale one a 412.
+async fn requests_are_read_as_the_document_describes_them(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |c| c.registration = RegistrationMode::Open).await
+    else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let (status, body, _) = send(
+        &app,
+        &ada,
+        Method::PATCH,
+        "/api/v1/me",
+        &json!([null, null]),
+    )
+    .await;
+    assert_eq!((status, &body["errors"][0]["field"]), (422, &json!("body")));
+    let (status, contact, _) = send(
+        &app,
+        &ada,
+        Method::POST,
+        "/api/v1/contacts",
+        &json!({"name": "Bob", "cadence_days": 30.0}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_eq!(contact["cadence_days"], 30);
+    let id = contact["id"].as_str().unwrap();
+    let (status, rated, _) = send(
+        &app,
+        &ada,
+        Method::PUT,
+        &format!("/api/v1/contacts/{id}/comfort"),
+        &json!({"rating": 4.0}),
+    )
+    .await;
+    assert_eq!((status, &rated["comfort"]), (200, &json!(4)));
+    let (status, _, _) = send(
+        &app,
+        &ada,
+        Method::PUT,
+        &format!("/api/v1/contacts/{id}/comfort"),
+        &json!({"rating": 4.5}),
+    )
+    .await;
+    assert_eq!(status, 422, "4.5 is not a whole number");
+
+    for path in [
+        "/api/v1/contacts?cursor=",
+        "/api/v1/nurture?cursor=&limit=5",
+        "/api/v1/admin/users?cursor=",
+    ] {
+        let response = app
+            .client()
+            .get(app.url(path))
+            .bearer_auth(&ada.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+    }
+
+    let patch = |tag: &'static str| {
+        app.client()
+            .patch(app.url(&format!("/api/v1/contacts/{id}")))
+            .bearer_auth(&ada.token)
+            .header("if-match", tag)
+            .json(&json!({"title": "Engineer"}))
+            .send()
+    };
+    for malformed in ["", "3", "\"three\"", "W/", "\"1\", \"2\""] {
+        let response = patch(malformed).await.unwrap();
+        assert_eq!(response.status(), 400, "If-Match: {malformed}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], "invalid_if_match");
+    }
+    assert_eq!(patch("\"999\"").await.unwrap().status(), 412);
+    assert_eq!(patch("W/\"999\"").await.unwrap().status(), 412);
+    assert_eq!(patch("*").await.unwrap().status(), 200);
+}
+
 rapport_tests::on_both_backends!(
+    requests_are_read_as_the_document_describes_them,
     text_with_a_nul_character_is_refused_everywhere,
     mutated_bodies_get_clear_problems_and_change_nothing,
     many_concurrent_writers_all_succeed,

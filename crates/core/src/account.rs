@@ -7,13 +7,15 @@ use uuid::Uuid;
 
 use crate::validate::{self, FieldErrors, Validate};
 
-/// What an account may do on the instance.
+/// What an account may do on the instance: `admin` manages users and
+/// invites (and never sees anyone's network); `user` is everyone else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Manages users and invites; never sees other users' networks.
     Admin,
+    /// An ordinary account.
     User,
 }
 
@@ -38,29 +40,85 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
+    /// The account's id (a UUID).
     pub id: Uuid,
+    /// The email address the account signs in with, trimmed and in lower
+    /// case.
+    #[cfg_attr(feature = "openapi", schema(example = "ada@example.com"))]
     pub email: String,
+    /// The name shown in the app and used to sign invitation drafts (1 to
+    /// 100 characters).
+    #[cfg_attr(feature = "openapi", schema(example = "Ada Lovelace"))]
     pub display_name: String,
+    /// `admin` (the first account on an instance) or `user`.
     pub role: Role,
+    /// True when an admin has disabled the account: it cannot sign in and
+    /// its sessions and tokens no longer work.
     pub disabled: bool,
+    /// When the account was created (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
     /// The IANA time zone the user's days follow ("today", due dates,
     /// overdue); null until set, and then UTC. The web app sets the
     /// browser's zone at the first sign-in.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "Europe/Berlin"))]
     pub time_zone: Option<String>,
 }
 
+/// `POST /auth/register`: a new account. Unknown fields are refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
+    /// The email address to sign in with: a local part, `@` and a domain
+    /// with a dot inside it (not at either end), no spaces or control
+    /// characters, at most 254 characters. It is stored trimmed and in
+    /// lower case. (The server also trims surrounding whitespace before
+    /// checking; this document asks for none.)
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 254,
+            pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$",
+            example = "ada@example.com"
+        )
+    )]
     pub email: String,
-    /// 8 to 256 characters; very common passwords are refused.
+    /// 8 to 256 characters (Unicode characters, not bytes); no composition
+    /// rules. A very common or easily guessed password (one that resembles
+    /// the email address or display name, say) is refused with 422.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 8,
+            max_length = 256,
+            example = "plum tractor umbrella quietly"
+        )
+    )]
     pub password: String,
+    /// The name shown in the app: 1 to 100 characters once surrounding
+    /// whitespace is trimmed, on one line, without control characters. Only
+    /// whitespace is refused.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "Ada Lovelace"
+        )
+    )]
     pub display_name: String,
-    /// Required when the instance registers by invitation.
+    /// The invite code an admin gave you; required when the instance
+    /// registers by invitation, ignored otherwise. When sent: 1 to 100
+    /// characters once trimmed, on one line, without control characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        )
+    )]
     pub invite_code: Option<String>,
 }
 
@@ -80,11 +138,32 @@ impl Validate for RegisterRequest {
     }
 }
 
+/// `POST /auth/login`: sign in with email address and password. Unknown
+/// fields are refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    /// The account's email address (case and surrounding spaces do not
+    /// matter). Anything but an empty or all-whitespace string is looked
+    /// up; a wrong address gets the same 401 as a wrong password.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+            example = "ada@example.com"
+        )
+    )]
     pub email: String,
+    /// The password: 1 to 256 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 256,
+            example = "plum tractor umbrella quietly"
+        )
+    )]
     pub password: String,
 }
 
@@ -109,27 +188,65 @@ impl Validate for LoginRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
+    /// A short-lived access token (a JWT) to send as
+    /// `Authorization: Bearer <token>`; keep it in memory only.
     pub access_token: String,
     /// Always `Bearer`.
+    #[cfg_attr(feature = "openapi", schema(example = "Bearer"))]
     pub token_type: String,
-    /// Seconds until the access token expires.
+    /// Seconds until the access token expires; refresh before then.
+    #[cfg_attr(feature = "openapi", schema(example = 900))]
     pub expires_in: u64,
+    /// The account that signed in.
     pub user: User,
 }
 
+/// `PATCH /me`: changes to my account. A field left out (or `null`) stays
+/// as it is. Unknown fields are refused.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// An IANA time zone name such as `Europe/Berlin` (`UTC` for UTC).
+    /// A new display name: 1 to 100 characters once surrounding whitespace
+    /// is trimmed, on one line, without control characters. Only whitespace
+    /// is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "openapi",
-        schema(max_length = 64, example = "Pacific/Auckland")
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "Ada King"
+        )
+    )]
+    pub display_name: Option<String>,
+    /// A new email address to sign in with: a local part, `@` and a domain
+    /// with a dot inside it (not at either end), no spaces or control
+    /// characters, at most 254 characters; stored in lower case. One that
+    /// another account uses is a 409.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 254,
+            pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$",
+            example = "ada.king@example.com"
+        )
+    )]
+    pub email: Option<String>,
+    /// An IANA time zone name such as `Europe/Berlin` (`UTC` for UTC): 1 to
+    /// 64 ASCII letters, digits and `/ _ + -`, and a zone this server knows
+    /// (an unknown name is a 422). It decides what "today", due and overdue
+    /// mean for you.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 64,
+            pattern = r"^[A-Za-z0-9/_+-]{1,64}$",
+            example = "Pacific/Auckland"
+        )
     )]
     pub time_zone: Option<String>,
 }
@@ -166,11 +283,29 @@ impl Validate for UpdateMeRequest {
     }
 }
 
+/// `POST /me/password`: replace my password. Unknown fields are refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
+    /// The password in use now; must not be empty. A wrong one is a 422
+    /// naming this field.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, example = "plum tractor umbrella quietly")
+    )]
     pub current_password: String,
+    /// The new password: 8 to 256 characters (Unicode characters, not
+    /// bytes); no composition rules. A very common or easily guessed
+    /// password is refused with 422.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 8,
+            max_length = 256,
+            example = "lantern orbit velvet gravel"
+        )
+    )]
     pub new_password: String,
 }
 
@@ -189,17 +324,27 @@ impl Validate for ChangePasswordRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
+    /// The session's id, to sign it out with `DELETE /me/sessions/{id}`.
     pub id: Uuid,
+    /// When the browser signed in (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When the session last refreshed its access token (RFC 3339, UTC).
     pub last_used_at: DateTime<Utc>,
+    /// When the session ends unless it is used again (RFC 3339, UTC).
     pub expires_at: DateTime<Utc>,
-    /// The browser that opened the session, as it described itself.
+    /// The browser that opened the session, as it described itself
+    /// (its `User-Agent`); null when it sent none.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+    )]
     pub user_agent: Option<String>,
     /// True for the session that made this request.
     pub current: bool,
 }
 
-/// What a personal access token may do.
+/// What a personal access token may do: `read` (GET requests only) or
+/// `write` (reads and writes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -234,14 +379,30 @@ pub const TOKEN_MAX_DAYS: u32 = 3650;
 /// no secret (`1`).
 pub const SESSION_HINT_COOKIE: &str = "rapport_session";
 
+/// `POST /me/tokens`: a new personal access token. Unknown fields are
+/// refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateTokenRequest {
+    /// A name to recognise the token by: 1 to 100 characters once
+    /// surrounding whitespace is trimmed, on one line, without control
+    /// characters. Only whitespace is refused.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "backup script"
+        )
+    )]
     pub name: String,
+    /// `read` (GET requests only) or `write` (reads and writes).
     pub scope: TokenScope,
-    /// 1 to 3650; no value means the token never expires.
+    /// Days until the token expires, 1 to 3650; left out or null, the
+    /// token never expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650, example = 90))]
     pub expires_in_days: Option<u32>,
 }
 
@@ -268,31 +429,45 @@ impl Validate for CreateTokenRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
+    /// The token's id, to revoke it with `DELETE /me/tokens/{id}`.
     pub id: Uuid,
+    /// The name given when it was created.
+    #[cfg_attr(feature = "openapi", schema(example = "backup script"))]
     pub name: String,
+    /// `read` (GET requests only) or `write` (reads and writes).
     pub scope: TokenScope,
     /// The first characters of the secret, to recognise it by.
+    #[cfg_attr(feature = "openapi", schema(example = "rpt_x7Kq2m"))]
     pub prefix: String,
+    /// When the token was created (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When the token stops working (RFC 3339, UTC); null: never.
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the token was last used (RFC 3339, UTC); null: never used.
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
-/// A new personal access token: the secret is shown this once.
+/// A new personal access token: the listed fields plus the secret, shown
+/// this once.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedToken {
+    /// The token as it will be listed.
     #[serde(flatten)]
     pub token: ApiToken,
-    /// `rpt_…`; store it now, it cannot be shown again.
+    /// The secret, `rpt_…`: send it as `Authorization: Bearer <secret>`.
+    /// Store it now; it is kept only hashed and cannot be shown again.
     pub secret: String,
 }
 
+/// `PATCH /admin/users/{id}`: an admin's change to an account. Unknown
+/// fields are refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AdminUserPatch {
-    /// Disabling ends the user's sessions and tokens at once.
+    /// True disables the account and ends its sessions and tokens at once;
+    /// false enables it again. Admins cannot disable themselves (409).
     pub disabled: bool,
 }
 
@@ -303,12 +478,14 @@ impl Validate for AdminUserPatch {
     }
 }
 
+/// `POST /admin/invites`: a new invite code. Unknown fields are refused.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateInviteRequest {
-    /// 1 to 90; the default is 14.
+    /// Days until the code expires, 1 to 90; left out or null: 14.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 90, example = 14))]
     pub expires_in_days: Option<u32>,
 }
 
@@ -328,21 +505,30 @@ impl Validate for CreateInviteRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invite {
+    /// The invite's id.
     pub id: Uuid,
     /// The first characters of the code, to recognise it by.
     pub prefix: String,
+    /// When the code was created (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When the code stops working if unused (RFC 3339, UTC).
     pub expires_at: DateTime<Utc>,
+    /// When someone registered with it (RFC 3339, UTC); null: unused.
     pub used_at: Option<DateTime<Utc>>,
+    /// The id of the account registered with it; null: unused.
     pub used_by: Option<Uuid>,
 }
 
+/// A new invite code: the listed fields plus the code, shown this once.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedInvite {
+    /// The invite as it will be listed.
     #[serde(flatten)]
     pub invite: Invite,
-    /// Give this to the person you invite; it cannot be shown again.
+    /// The code to give the person you invite (they send it as
+    /// `invite_code` when registering); it is kept only hashed and cannot
+    /// be shown again.
     pub code: String,
 }
 
@@ -350,7 +536,10 @@ pub struct CreatedInvite {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
+    /// The items of this page, in the list's order.
     pub items: Vec<T>,
+    /// An opaque cursor: send it as `cursor` to get the next page (the
+    /// `Link: rel="next"` header says the same); null on the last page.
     pub next_cursor: Option<String>,
 }
 

@@ -29,21 +29,56 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// The first meeting.
+/// How we met: the first meeting. Every field is optional; unknown fields
+/// are refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HowMet {
+    /// The day we first met, `YYYY-MM-DD`, from 1900-01-01 to 2200-12-31.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            pattern = r"^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29)$",
+            example = "2026-03-12"
+        )
+    )]
     pub met_on: Option<NaiveDate>,
-    /// An event of mine where we met.
+    /// The id of an event of mine where we met (another user's event, or an
+    /// unknown id, is a 422).
     #[serde(default)]
     pub event_id: Option<Uuid>,
+    /// Where we met: at most 500 characters, on one line, without control
+    /// characters. Surrounding whitespace is trimmed and a blank value is
+    /// stored as null.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 500,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*$",
+            example = "Portland"
+        )
+    )]
     pub place: Option<String>,
+    /// The circumstances, in my words: at most 2000 characters; line breaks
+    /// and tabs are fine, other control characters are refused.
+    /// Surrounding whitespace is trimmed and a blank value is stored as
+    /// null.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 2000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+            example = "Sat next to each other at the compiler talk."
+        )
+    )]
     pub context: Option<String>,
-    /// Another of my contacts who introduced us.
+    /// The id of another of my contacts who introduced us (someone else's
+    /// contact, or an unknown id, is a 422).
     #[serde(default)]
     pub introduced_by: Option<Uuid>,
 }
@@ -62,21 +97,33 @@ impl HowMet {
     }
 }
 
-/// Where I stand in asking to connect (on LinkedIn or on this instance).
+/// Where I stand in asking to connect (on LinkedIn or on this instance):
+/// `not_connected`; `asked` (I asked whether they are open to it); `open`
+/// (they said yes); `not_now`; `invited` (I sent the invitation);
+/// `connected`; `declined`; `they_invited_me`. The ask-first flow allows:
+/// not_connected → asked, invited or they_invited_me; asked → open,
+/// not_now or declined; open → invited; not_now → asked; invited and
+/// they_invited_me → connected or declined; declined → asked or
+/// not_connected; connected → not_connected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionStatus {
+    /// Not connected, and not asked yet.
     NotConnected,
     /// I asked whether they are open to connecting.
     Asked,
     /// They said yes: I can send the invitation.
     Open,
+    /// They said not now.
     NotNow,
     /// I sent the invitation.
     Invited,
+    /// We are connected.
     Connected,
+    /// The invitation or the ask was declined.
     Declined,
+    /// They sent me an invitation.
     TheyInvitedMe,
 }
 
@@ -134,82 +181,275 @@ impl ConnectionStatus {
     }
 }
 
-/// A new contact. Only `name` is required.
+/// A new contact. Only `name` is required; unknown fields are refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewContact {
+    /// Their name: 1 to 200 characters once surrounding whitespace is
+    /// trimmed, on one line, without control characters. Only whitespace
+    /// is refused. Stored trimmed.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,198}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "Ada Lovelace"
+        )
+    )]
     pub name: String,
+    /// Email addresses: at most 10. Each is a local part, `@` and a domain
+    /// with a dot inside it (not at either end), without spaces or control
+    /// characters, at most 254 characters; stored in lower case,
+    /// without duplicates.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_items = 10,
+            max_length = 254,
+            pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$",
+            example = json!(["ada@example.com"])
+        )
+    )]
     pub emails: Vec<String>,
+    /// Phone numbers: at most 10. Each is at most 50 characters of digits,
+    /// spaces and `+ - ( ) . / x e t` (for "ext"), with at least 3 digits.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_items = 10,
+            max_length = 50,
+            pattern = r"^[ ()+./etx-]*(?:[0-9][ ()+./etx-]*){3,}$",
+            example = json!(["+44 20 7946 0958"])
+        )
+    )]
     pub phones: Vec<String>,
+    /// The company they work for: at most 200 characters, on one line,
+    /// without control characters. Trimmed; a blank value is stored as null.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*$",
+            example = "Analytical Engines Ltd"
+        )
+    )]
     pub company: Option<String>,
+    /// Their job title: at most 200 characters, on one line, without
+    /// control characters. Trimmed; a blank value is stored as null.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*$",
+            example = "Chief Mathematician"
+        )
+    )]
     pub title: Option<String>,
+    /// Where they are based: at most 200 characters, on one line, without
+    /// control characters. Trimmed; a blank value is stored as null.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*$",
+            example = "London"
+        )
+    )]
     pub location: Option<String>,
-    /// Profile and web addresses, e.g. a LinkedIn profile.
+    /// Profile and web addresses, e.g. a LinkedIn profile: at most 10. Each
+    /// starts with `https://` or `http://` followed by a host (not `/`), has
+    /// no spaces or control characters, and is at most 2048 characters.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_items = 10,
+            max_length = 2048,
+            pattern = r"^https?://[^/\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = json!(["https://www.linkedin.com/in/ada-lovelace"])
+        )
+    )]
     pub urls: Vec<String>,
+    /// Tags to group contacts by: at most 30. Each is 1 to 50 characters
+    /// once surrounding whitespace is trimmed, without control characters;
+    /// a tag of only whitespace is refused. Stored trimmed, without
+    /// duplicates (ignoring case).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_items = 30,
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,48}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = json!(["investor", "rust"])
+        )
+    )]
     pub tags: Vec<String>,
+    /// My private notes: at most 20000 characters; line breaks and tabs are
+    /// fine, other control characters are refused. Trimmed; a blank value
+    /// is stored as null.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 20000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+            example = "Wants an introduction to someone who builds compilers."
+        )
+    )]
     pub notes: Option<String>,
+    /// How we met (the first meeting); null or left out: not recorded.
     #[serde(default)]
     pub how_met: Option<HowMet>,
-    /// Keep in touch every this many days (1 to 3650); none: my default.
+    /// Keep in touch every this many days, 1 to 3650; null or left out: my
+    /// default cadence (see settings).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650, example = 90))]
     pub cadence_days: Option<u16>,
+    /// Archived contacts are kept but left out of lists and the nurture
+    /// queue unless asked for; default false.
     #[serde(default)]
     pub archived: bool,
 }
 
-/// Changes to a contact: a field left out stays as it is; `null` clears it.
+/// Changes to a contact: a field left out stays as it is; for `company`,
+/// `title`, `location`, `notes`, `how_met` and `cadence_days`, `null` clears
+/// it, for the other fields `null` leaves it as it is. Each field follows
+/// the same rules as in a new contact. Unknown fields are refused.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactPatch {
+    /// A new name: 1 to 200 characters once surrounding whitespace is
+    /// trimmed, on one line, without control characters. Only whitespace
+    /// is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,198}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "Ada King"
+        )
+    )]
     pub name: Option<String>,
+    /// Replaces the email addresses: at most 10. Each is a local part, `@`
+    /// and a domain with a dot inside it (not at either end), without
+    /// spaces or control characters, at most 254 characters; stored in
+    /// lower case, without duplicates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_items = 10,
+            max_length = 254,
+            pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$",
+            example = json!(["ada@example.com"])
+        )
+    )]
     pub emails: Option<Vec<String>>,
+    /// Replaces the phone numbers: at most 10. Each is at most 50
+    /// characters of digits, spaces and `+ - ( ) . / x e t` (for "ext"),
+    /// with at least 3 digits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_items = 10,
+            max_length = 50,
+            pattern = r"^[ ()+./etx-]*(?:[0-9][ ()+./etx-]*){3,}$",
+            example = json!(["+44 20 7946 0958"])
+        )
+    )]
     pub phones: Option<Vec<String>>,
+    /// The company they work for: at most 200 characters, on one line,
+    /// without control characters. Trimmed; a blank value is stored as null.
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$", example = "Analytical Engines Ltd")
+    )]
     pub company: Option<Option<String>>,
+    /// Their job title: at most 200 characters, on one line, without
+    /// control characters. Trimmed; a blank value is stored as null.
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$", example = "Chief Mathematician")
+    )]
     pub title: Option<Option<String>>,
+    /// Where they are based: at most 200 characters, on one line, without
+    /// control characters. Trimmed; a blank value is stored as null.
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$", example = "London")
+    )]
     pub location: Option<Option<String>>,
+    /// Replaces the profile and web addresses: at most 10. Each starts
+    /// with `https://` or `http://` followed by a host (not `/`), has no
+    /// spaces or control characters, and is at most 2048 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_items = 10,
+            max_length = 2048,
+            pattern = r"^https?://[^/\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = json!(["https://www.linkedin.com/in/ada-lovelace"])
+        )
+    )]
     pub urls: Option<Vec<String>>,
+    /// Replaces the tags: at most 30. Each is 1 to 50 characters once
+    /// surrounding whitespace is trimmed, without control characters; a
+    /// tag of only whitespace is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_items = 30,
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,48}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = json!(["investor", "rust"])
+        )
+    )]
     pub tags: Option<Vec<String>>,
+    /// My private notes: at most 20000 characters; line breaks and tabs are
+    /// fine, other control characters are refused; `null` clears them.
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            max_length = 20000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+            example = "Met again at the meetup; wants to hire."
+        )
+    )]
     pub notes: Option<Option<String>>,
-    /// Replaces the whole record; `null` clears it.
+    /// How we met: replaces the whole record; `null` clears it.
     #[serde(
         default,
         deserialize_with = "double_option",
@@ -217,13 +457,19 @@ pub struct ContactPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<HowMet>))]
     pub how_met: Option<Option<HowMet>>,
+    /// Keep in touch every this many days, 1 to 3650; `null`: back to my
+    /// default cadence.
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<u16>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<u16>, minimum = 1, maximum = 3650, example = 30)
+    )]
     pub cadence_days: Option<Option<u16>>,
+    /// Archive (true) or bring back (false) the contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
 }
@@ -428,11 +674,15 @@ impl NewContact {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FamiliaritySummary {
-    /// 0 to 100, derived from the interaction history.
+    /// How well I know them, 0 to 100, derived from the interaction history
+    /// (depth, frequency, recency, reciprocity); never typed in.
+    #[cfg_attr(feature = "openapi", schema(maximum = 100, example = 42))]
     pub score: u8,
-    /// The comfort (1 to 5) the history supports.
+    /// The referral comfort (1 to 5) the history supports.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5, example = 3))]
     pub suggested_comfort: u8,
-    /// My rating is well above what the history supports.
+    /// True when my rating (4 or 5) is well above what the history
+    /// supports; shown, never changed for me.
     pub mismatch: bool,
 }
 
@@ -440,31 +690,72 @@ pub struct FamiliaritySummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contact {
+    /// The contact's id.
     pub id: Uuid,
+    /// Their name, trimmed.
+    #[cfg_attr(feature = "openapi", schema(example = "Ada Lovelace"))]
     pub name: String,
+    /// Their email addresses, in lower case, without duplicates.
+    #[cfg_attr(feature = "openapi", schema(example = json!(["ada@example.com"])))]
     pub emails: Vec<String>,
+    /// Their phone numbers, as typed, without duplicates.
+    #[cfg_attr(feature = "openapi", schema(example = json!(["+44 20 7946 0958"])))]
     pub phones: Vec<String>,
+    /// The company they work for; null when unknown.
+    #[cfg_attr(feature = "openapi", schema(example = "Analytical Engines Ltd"))]
     pub company: Option<String>,
+    /// Their job title; null when unknown.
+    #[cfg_attr(feature = "openapi", schema(example = "Chief Mathematician"))]
     pub title: Option<String>,
+    /// Where they are based; null when unknown.
+    #[cfg_attr(feature = "openapi", schema(example = "London"))]
     pub location: Option<String>,
+    /// Profile and web addresses, e.g. a LinkedIn profile.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = json!(["https://www.linkedin.com/in/ada-lovelace"]))
+    )]
     pub urls: Vec<String>,
+    /// Tags, without duplicates (ignoring case).
+    #[cfg_attr(feature = "openapi", schema(example = json!(["investor", "rust"])))]
     pub tags: Vec<String>,
+    /// My private notes; null when none.
     pub notes: Option<String>,
+    /// How we met; null when not recorded.
     pub how_met: Option<HowMet>,
+    /// The contact's own keep-in-touch cadence in days (1 to 3650); null:
+    /// my default applies.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650, example = 90))]
     pub cadence_days: Option<u16>,
+    /// Archived contacts are kept but left out of lists and the nurture
+    /// queue unless asked for.
     pub archived: bool,
-    /// My current referral comfort, 1 to 5, or null when unrated.
+    /// My current referral comfort, 1 to 5, or null when unrated: 1
+    /// wouldn't refer yet · 2 could pass along their name · 3 would
+    /// introduce with context · 4 would refer with confidence · 5 would
+    /// vouch personally.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5, example = 4))]
     pub comfort: Option<u8>,
+    /// How well I know them, derived from the interaction history.
     pub familiarity: FamiliaritySummary,
+    /// Where I stand in asking to connect.
     pub connection_status: ConnectionStatus,
+    /// The day of the latest interaction with them (`YYYY-MM-DD`); null
+    /// when none is logged.
     pub last_interaction_on: Option<NaiveDate>,
-    /// When to be in touch next (from the cadence or my default).
+    /// When to be in touch next (`YYYY-MM-DD`), from the cadence (theirs or
+    /// my default) and the last contact, or a snooze; null without a
+    /// cadence.
     pub next_due_on: Option<NaiveDate>,
     /// Ready to ask to connect, under my connection policy.
     pub ready_to_ask: bool,
-    /// Changes with every write; sent as the `ETag`.
+    /// Changes with every write; sent as the `ETag` (send it back in
+    /// `If-Match` to update).
+    #[cfg_attr(feature = "openapi", schema(example = 3))]
     pub version: i64,
+    /// When the contact was added (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When the contact last changed (RFC 3339, UTC).
     pub updated_at: DateTime<Utc>,
 }
 

@@ -14,16 +14,45 @@ pub const PASSPHRASE_MAX: usize = 200;
 /// A note left with a card; it becomes part of the contact's "how we met".
 pub const CARD_NOTE_MAX: usize = 1000;
 
-/// When the public card drop accepts cards. A missing bound is open-ended.
+/// When the public card drop accepts cards: while enabled, from `opens_at`
+/// to `closes_at` inclusive; a missing bound is open-ended. Unknown fields
+/// are refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CardDrop {
+    /// Whether the public page `/e/{slug}` accepts cards at all (default
+    /// false). Enabling it needs a passphrase on the event.
     #[serde(default)]
     pub enabled: bool,
+    /// From when cards are accepted: an RFC 3339 timestamp with an offset
+    /// (`Z` or `±hh:mm`) whose UTC date falls between 1900-01-01 and
+    /// 2200-12-31; null or left out: no start. (This document refuses the
+    /// rare timestamps written on 1900-01-01 with a positive offset or on
+    /// 2200-12-31 with a negative one, although the server takes those
+    /// whose UTC date stays in range.)
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            pattern = r"^(?:(?:(?:19(?:0[1-9]|[1-9][0-9])|2[01][0-9]{2})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29|1900-(?:01-(?:0[2-9]|[12][0-9]|3[01])|(?:0[3578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|2200-(?:(?:0[13578]|10)-(?:0[1-9]|[12][0-9]|3[01])|12-(?:0[1-9]|[12][0-9]|30)|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8])))[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])|1900-01-01[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|-(?:[01][0-9]|2[0-3]):[0-5][0-9]|\+00:00)|2200-12-31[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|\+(?:[01][0-9]|2[0-3]):[0-5][0-9]|-00:00))$",
+            example = "2026-09-08T08:00:00Z"
+        )
+    )]
     pub opens_at: Option<DateTime<Utc>>,
+    /// Until when cards are accepted, inclusive: an RFC 3339 timestamp like
+    /// `opens_at`, and after it when both are set; null or left out: no
+    /// end.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            pattern = r"^(?:(?:(?:19(?:0[1-9]|[1-9][0-9])|2[01][0-9]{2})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29|1900-(?:01-(?:0[2-9]|[12][0-9]|3[01])|(?:0[3578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|2200-(?:(?:0[13578]|10)-(?:0[1-9]|[12][0-9]|3[01])|12-(?:0[1-9]|[12][0-9]|30)|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8])))[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])|1900-01-01[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|-(?:[01][0-9]|2[0-3]):[0-5][0-9]|\+00:00)|2200-12-31[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|\+(?:[01][0-9]|2[0-3]):[0-5][0-9]|-00:00))$",
+            example = "2026-09-10T18:00:00Z"
+        )
+    )]
     pub closes_at: Option<DateTime<Utc>>,
 }
 
@@ -36,89 +65,222 @@ impl CardDrop {
     }
 }
 
-/// A new event. `name` and `starts_on` are required.
+/// A new event. `name` and `starts_on` are required; unknown fields are
+/// refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewEvent {
+    /// The event's name: 1 to 200 characters once surrounding
+    /// whitespace is trimmed, on one line, without control characters. Only
+    /// whitespace is refused.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,198}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "RustConf 2026"
+        )
+    )]
     pub name: String,
+    /// The (first) day, `YYYY-MM-DD`, from 1900-01-01 to 2200-12-31.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, pattern = r"^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29)$", example = "2026-09-08")
+    )]
     pub starts_on: NaiveDate,
-    /// The last day, for events of several days.
+    /// The last day, for events of several days: `YYYY-MM-DD`, from
+    /// 1900-01-01 to 2200-12-31 and not before `starts_on`.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, pattern = r"^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29)$", example = "2026-09-10")
+    )]
     pub ends_on: Option<NaiveDate>,
+    /// Where it takes place: at most 500 characters, on one line, without
+    /// control characters. Trimmed; a blank value is stored as null.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 500,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*$",
+            example = "Portland, Oregon"
+        )
+    )]
     pub place: Option<String>,
+    /// My notes: at most 20000 characters; line breaks and tabs are fine,
+    /// other control characters are refused. Trimmed; a blank value is
+    /// stored as null.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 20000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+            example = "Gave the talk on error handling; 200 people in the room."
+        )
+    )]
     pub notes: Option<String>,
     /// Given to the room: attendees quote it to leave a card, and it proves
-    /// in an invitation that we were both there. Required while the card
-    /// drop is enabled.
+    /// in an invitation that we were both there. At most 200 characters, on
+    /// one line, without control characters; trimmed, and a blank value is
+    /// stored as null. Required (not blank) while the card drop is enabled.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*$",
+            example = "ferris the crab"
+        )
+    )]
     pub passphrase: Option<String>,
+    /// The public card drop; left out: disabled, without bounds.
     #[serde(default)]
     pub card_drop: CardDrop,
 }
 
-/// Changes to the card drop: a field left out stays, `null` clears a bound.
+/// Changes to the card drop: a field left out stays, `null` clears a bound
+/// (and leaves `enabled` as it is). Unknown fields are refused.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CardDropPatch {
+    /// Open (true) or close (false) the card drop; enabling it needs a
+    /// passphrase on the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// From when cards are accepted: an RFC 3339 timestamp with an offset
+    /// whose UTC date falls between 1900-01-01 and 2200-12-31 (as in
+    /// `CardDrop`); `null`: no start.
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            pattern = r"^(?:(?:(?:19(?:0[1-9]|[1-9][0-9])|2[01][0-9]{2})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29|1900-(?:01-(?:0[2-9]|[12][0-9]|3[01])|(?:0[3578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|2200-(?:(?:0[13578]|10)-(?:0[1-9]|[12][0-9]|3[01])|12-(?:0[1-9]|[12][0-9]|30)|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8])))[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])|1900-01-01[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|-(?:[01][0-9]|2[0-3]):[0-5][0-9]|\+00:00)|2200-12-31[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|\+(?:[01][0-9]|2[0-3]):[0-5][0-9]|-00:00))$",
+            example = "2026-09-08T08:00:00Z"
+        )
+    )]
     pub opens_at: Option<Option<DateTime<Utc>>>,
+    /// Until when cards are accepted, inclusive: an RFC 3339 timestamp like
+    /// `opens_at`, after it when both are set; `null`: no end.
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            pattern = r"^(?:(?:(?:19(?:0[1-9]|[1-9][0-9])|2[01][0-9]{2})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29|1900-(?:01-(?:0[2-9]|[12][0-9]|3[01])|(?:0[3578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|2200-(?:(?:0[13578]|10)-(?:0[1-9]|[12][0-9]|3[01])|12-(?:0[1-9]|[12][0-9]|30)|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8])))[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])|1900-01-01[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|-(?:[01][0-9]|2[0-3]):[0-5][0-9]|\+00:00)|2200-12-31[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?(?:[Zz]|\+(?:[01][0-9]|2[0-3]):[0-5][0-9]|-00:00))$",
+            example = "2026-09-10T18:00:00Z"
+        )
+    )]
     pub closes_at: Option<Option<DateTime<Utc>>>,
 }
 
-/// Changes to an event: a field left out stays as it is; `null` clears it.
+/// Changes to an event: a field left out stays as it is; for `ends_on`,
+/// `place`, `notes` and `passphrase`, `null` clears it, for the other
+/// fields `null` leaves it as it is. Each field follows the same rules as
+/// in a new event, and the result must still be a valid event (`ends_on`
+/// not before `starts_on`; a passphrase while the card drop is enabled;
+/// `closes_at` after `opens_at`). Unknown fields are refused.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventPatch {
+    /// A new name: 1 to 200 characters once surrounding
+    /// whitespace is trimmed, on one line, without control characters. Only
+    /// whitespace is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,198}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "RustConf 2026"
+        )
+    )]
     pub name: Option<String>,
+    /// A new (first) day, `YYYY-MM-DD`, from 1900-01-01 to 2200-12-31.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, pattern = r"^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29)$", example = "2026-09-08")
+    )]
     pub starts_on: Option<NaiveDate>,
+    /// The last day, `YYYY-MM-DD`, from 1900-01-01 to 2200-12-31 and not
+    /// before `starts_on`; `null` clears it.
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, pattern = r"^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29)$", example = "2026-09-10")
+    )]
     pub ends_on: Option<Option<NaiveDate>>,
+    /// Where it takes place: at most 500 characters, on one line, without
+    /// control characters; `null` clears it.
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            max_length = 500,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*$",
+            example = "Portland, Oregon"
+        )
+    )]
     pub place: Option<Option<String>>,
+    /// My notes: at most 20000 characters; line breaks and tabs are fine,
+    /// other control characters are refused; `null` clears them.
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            max_length = 20000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+            example = "Gave the talk on error handling."
+        )
+    )]
     pub notes: Option<Option<String>>,
+    /// The passphrase given to the room: at most 200 characters, on one
+    /// line, without control characters; `null` clears it (refused while
+    /// the card drop is enabled).
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            max_length = 200,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*$",
+            example = "ferris the crab"
+        )
+    )]
     pub passphrase: Option<Option<String>>,
+    /// Changes to the card drop; left out or `null`: no change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_drop: Option<CardDropPatch>,
 }
@@ -234,25 +396,44 @@ pub fn passphrase_key(passphrase: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
+    /// The event's id.
     pub id: Uuid,
+    /// The event's name, trimmed.
+    #[cfg_attr(feature = "openapi", schema(example = "RustConf 2026"))]
     pub name: String,
+    /// The (first) day, `YYYY-MM-DD`.
     pub starts_on: NaiveDate,
+    /// The last day of an event of several days; null for one day.
     pub ends_on: Option<NaiveDate>,
+    /// Where it takes place; null when not given.
+    #[cfg_attr(feature = "openapi", schema(example = "Portland, Oregon"))]
     pub place: Option<String>,
+    /// My notes; null when none.
     pub notes: Option<String>,
+    /// The passphrase given to the room; null when none.
+    #[cfg_attr(feature = "openapi", schema(example = "ferris the crab"))]
     pub passphrase: Option<String>,
-    /// The public, unguessable part of the card drop's address.
+    /// The public, unguessable part of the card drop's address: 10
+    /// lower-case letters and digits.
+    #[cfg_attr(feature = "openapi", schema(example = "k7mq2xw9ab"))]
     pub slug: String,
+    /// When the card drop accepts cards.
     pub card_drop: CardDrop,
     /// The card drop accepts cards right now.
     pub card_drop_open: bool,
     /// The public page where attendees leave their card: `/e/{slug}`.
+    #[cfg_attr(feature = "openapi", schema(example = "/e/k7mq2xw9ab"))]
     pub card_drop_url: String,
     /// How many of my contacts I met there.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, example = 12))]
     pub contact_count: i64,
-    /// Changes with every write; sent as the `ETag`.
+    /// Changes with every write; sent as the `ETag` (send it back in
+    /// `If-Match` to update).
+    #[cfg_attr(feature = "openapi", schema(example = 2))]
     pub version: i64,
+    /// When the event was added (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When the event last changed (RFC 3339, UTC).
     pub updated_at: DateTime<Utc>,
 }
 
@@ -261,21 +442,80 @@ pub fn card_drop_path(slug: &str) -> String {
     format!("/e/{slug}")
 }
 
-/// What an attendee leaves at a card drop (`POST /public/events/{slug}/cards`).
+/// What an attendee leaves at a card drop (`POST /public/events/{slug}/cards`):
+/// a name, an email address or a profile URL (or both), and the passphrase.
+/// Unknown fields are refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CardDropRequest {
+    /// Your name: 1 to 200 characters once surrounding
+    /// whitespace is trimmed, on one line, without control characters. Only
+    /// whitespace is refused.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,198}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "Grace Hopper"
+        )
+    )]
     pub name: String,
-    /// An email address, a profile URL, or both.
+    /// Your email address: a local part, `@` and a domain with a dot inside
+    /// it (not at either end), without spaces or control characters;
+    /// surrounding whitespace is trimmed. Null, empty or only whitespace
+    /// counts as not given, and then `url` is required. The server takes
+    /// any such address of at most 254 characters; this document keeps
+    /// within that by asking for a local part of at most 64 characters and
+    /// a domain with a dot that has at most 94 characters on either side.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1,64}@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{0,93}\.[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{0,93}[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "grace@example.com"
+        )
+    )]
     pub email: Option<String>,
-    /// A profile or web address, e.g. a LinkedIn profile.
+    /// Your profile or web address, e.g. a LinkedIn profile: `https://` or
+    /// `http://`, then a host (not `/`), without spaces or control
+    /// characters, at most 2048 characters once surrounding whitespace is
+    /// trimmed. Null, empty or only whitespace counts as not given; then
+    /// `email` is required.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:https://[^/\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{0,2039}|http://[^/\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{0,2040})?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "https://www.linkedin.com/in/grace-hopper"
+        )
+    )]
     pub url: Option<String>,
-    /// The passphrase given in the room.
+    /// The passphrase given in the room (case and extra spaces do not
+    /// matter): 1 to 200 characters once surrounding whitespace is trimmed,
+    /// on one line, without control characters. A wrong one gets the same
+    /// 403 as a closed card drop.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,198}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "ferris the crab"
+        )
+    )]
     pub passphrase: String,
+    /// A note for the organiser, kept with how you met: at most 1000
+    /// characters; line breaks and tabs are fine, other control characters
+    /// are refused.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 1000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+            example = "Loved the talk on compilers."
+        )
+    )]
     pub note: Option<String>,
 }
 
@@ -333,7 +573,9 @@ pub fn card_drop_context(event_name: &str, note: Option<&str>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CardDropReceipt {
-    /// Always `received`.
+    /// Always `received`, whether the card made a new contact or completed
+    /// a known one.
+    #[cfg_attr(feature = "openapi", schema(example = "received"))]
     pub status: String,
 }
 
@@ -341,8 +583,13 @@ pub struct CardDropReceipt {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicEvent {
+    /// The event's name.
+    #[cfg_attr(feature = "openapi", schema(example = "RustConf 2026"))]
     pub name: String,
+    /// The (first) day, `YYYY-MM-DD`.
     pub starts_on: NaiveDate,
+    /// Where it takes place; null when not given.
+    #[cfg_attr(feature = "openapi", schema(example = "Portland, Oregon"))]
     pub place: Option<String>,
     /// Cards are accepted right now.
     pub open: bool,

@@ -154,13 +154,27 @@ pub struct InteractionFacts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Familiarity {
-    /// 0–100.
+    /// How well I know them, 0–100, derived from the interaction history
+    /// (depth, frequency, recency with decay, reciprocity).
+    #[cfg_attr(feature = "openapi", schema(maximum = 100, example = 7))]
     pub score: u8,
-    /// The referral comfort (1–5) the history supports.
+    /// The referral comfort (1–5) the history supports; at most 2 until
+    /// there has been an in-depth interaction or three conversations.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5, example = 1))]
     pub suggested_comfort: u8,
-    /// My rating is well above what the history supports (see [`is_mismatch`]).
+    /// My rating (4 or 5) is well above what the history supports (see
+    /// [`is_mismatch`]); shown, never changed for me.
     pub mismatch: bool,
     /// Plain-English sentences explaining the score, in a fixed order.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = json!([
+                "1 brief meeting at an event 3 weeks ago",
+                "1 interaction was mutual"
+            ])
+        )
+    )]
     pub reasons: Vec<String>,
 }
 

@@ -2,21 +2,35 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What kind of touchpoint an interaction was.
+/// What kind of touchpoint an interaction was: `met_at_event`, `meeting`,
+/// `coffee_or_lunch`, `call` and `video_call` are live (they count double
+/// towards familiarity); `email`, `message`, `shared_article`,
+/// `introduction`, `referral` and `other` are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InteractionKind {
+    /// We met at an event.
     MetAtEvent,
+    /// A meeting.
     Meeting,
+    /// Coffee or lunch together.
     CoffeeOrLunch,
+    /// A phone call.
     Call,
+    /// A video call.
     VideoCall,
+    /// An email.
     Email,
+    /// A message (chat, text, social network).
     Message,
+    /// I shared an article, or they did.
     SharedArticle,
+    /// An introduction to or from someone.
     Introduction,
+    /// A referral.
     Referral,
+    /// Anything else.
     Other,
 }
 
@@ -70,7 +84,9 @@ impl InteractionKind {
     }
 }
 
-/// How much of a conversation it was.
+/// How much of a conversation it was: `brief` (a hello, a quick note, a
+/// card exchanged), `conversation` (a real exchange) or `in_depth` (a long,
+/// substantial exchange: we got to know each other).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -99,13 +115,17 @@ impl Depth {
     }
 }
 
-/// Who reached out.
+/// Who reached out: `me`, `them` or `mutual` (both, or it just happened).
+/// Interactions from them or mutual lift familiarity's one-way cap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Initiator {
+    /// I reached out.
     Me,
+    /// They reached out.
     Them,
+    /// Both, or neither in particular.
     Mutual,
 }
 

@@ -15,7 +15,11 @@ use crate::validate::{multiline_text, FieldErrors, Validate};
 /// introduction goes ahead without a confirmation.
 pub const COMFORT_TO_INTRODUCE: u8 = 3;
 
-/// Where an introduction stands.
+/// Where an introduction stands: `proposed` (my idea so far; nobody has
+/// been asked) → `asked` (I asked both whether they are open to it) →
+/// `agreed` (both said yes) → `made` (I introduced them); until it is made
+/// it can become `declined` (one of them said no, or I dropped it). `made`
+/// and `declined` are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -85,13 +89,17 @@ impl IntroductionStatus {
     }
 }
 
-/// How a made introduction turned out.
+/// How a made introduction turned out: `positive`, `neutral` or
+/// `negative`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IntroductionOutcome {
+    /// It went well for both.
     Positive,
+    /// Nothing much came of it.
     Neutral,
+    /// It went badly.
     Negative,
 }
 
@@ -115,18 +123,33 @@ impl IntroductionOutcome {
     }
 }
 
-/// `POST /introductions`.
+/// `POST /introductions`: propose introducing two of my contacts to each
+/// other. Unknown fields are refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewIntroduction {
-    /// One of my contacts.
+    /// The id of one of my contacts (someone else's contact, or an unknown
+    /// id, is a 422).
     pub contact_a: Uuid,
-    /// Another of my contacts, introduced to `contact_a`.
+    /// The id of another of my contacts, introduced to `contact_a`: it must
+    /// differ from `contact_a` (the same id twice is a 422).
     pub contact_b: Uuid,
-    /// Why they should meet (1 to 2000 characters).
+    /// Why they should meet: 1 to 2000 characters once surrounding
+    /// whitespace is trimmed; line breaks and tabs are fine, other control
+    /// characters are refused. Only whitespace is refused. Stored trimmed.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]{0,1998}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "Both are building compilers in Rust and looking for a co-maintainer."
+        )
+    )]
     pub reason: String,
-    /// Go ahead although my comfort for either is below 3 or unrated.
+    /// Go ahead although my comfort for either is below 3 or unrated
+    /// (default false: such a request is answered 409
+    /// `comfort_below_threshold` with both ratings).
     #[serde(default)]
     pub confirm_low_comfort: bool,
 }
@@ -164,15 +187,19 @@ fn check_reason(errors: &mut FieldErrors, reason: &str) {
     }
 }
 
-/// `PATCH /introductions/{id}`: a field left out stays as it is.
+/// `PATCH /introductions/{id}`: a field left out stays as it is. Unknown
+/// fields are refused.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IntroductionPatch {
-    /// The next step; see `allowed_next` on the introduction.
+    /// The next step, one of the introduction's `allowed_next` (another
+    /// step is a 409); the current status again is no step. `null`: no
+    /// change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<IntroductionStatus>,
-    /// Once made: how it turned out; `null` clears it.
+    /// How it turned out, once it is made (or made by this same patch);
+    /// before that, a new outcome is a 409. `null` clears it.
     #[serde(
         default,
         deserialize_with = "crate::contact::double_option",
@@ -180,7 +207,18 @@ pub struct IntroductionPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<IntroductionOutcome>))]
     pub outcome: Option<Option<IntroductionOutcome>>,
+    /// A new reason: 1 to 2000 characters once surrounding whitespace is
+    /// trimmed; line breaks and tabs are fine, other control characters are
+    /// refused. Only whitespace is refused. `null`: no change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]{0,1998}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            example = "Both are hiring Rust engineers."
+        )
+    )]
     pub reason: Option<String>,
 }
 
@@ -266,29 +304,51 @@ impl IntroductionPatch {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntroductionParty {
+    /// The contact's id.
     pub id: Uuid,
+    /// The contact's name.
+    #[cfg_attr(feature = "openapi", schema(example = "Ada Lovelace"))]
     pub name: String,
+    /// The company they work for; null when unknown.
+    #[cfg_attr(feature = "openapi", schema(example = "Analytical Engines Ltd"))]
     pub company: Option<String>,
     /// My current referral comfort, 1 to 5, or null when unrated.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5, example = 4))]
     pub comfort: Option<u8>,
 }
 
+/// An introduction of two of my contacts, with where it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Introduction {
+    /// The introduction's id.
     pub id: Uuid,
+    /// The first person, with my current comfort for them.
     pub contact_a: IntroductionParty,
+    /// The second person, introduced to the first.
     pub contact_b: IntroductionParty,
+    /// Why they should meet.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Both are building compilers in Rust and looking for a co-maintainer.")
+    )]
     pub reason: String,
+    /// Where it stands in the double opt-in flow.
     pub status: IntroductionStatus,
-    /// Set once the introduction is made.
+    /// How it turned out; set once the introduction is made, else null.
     pub outcome: Option<IntroductionOutcome>,
+    /// When the status last changed (RFC 3339, UTC).
     pub status_changed_at: DateTime<Utc>,
-    /// The statuses it can move to next.
+    /// The statuses it can move to next (empty once made or declined).
+    #[cfg_attr(feature = "openapi", schema(example = json!(["asked", "declined"])))]
     pub allowed_next: Vec<IntroductionStatus>,
-    /// Changes with every write; sent as the `ETag`.
+    /// Changes with every write; sent as the `ETag` (send it back in
+    /// `If-Match` to update).
+    #[cfg_attr(feature = "openapi", schema(example = 1))]
     pub version: i64,
+    /// When it was proposed (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When it last changed (RFC 3339, UTC).
     pub updated_at: DateTime<Utc>,
 }
 
@@ -304,8 +364,13 @@ pub fn needs_confirmation(comfort_a: Option<u8>, comfort_b: Option<u8>) -> bool 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LowComfort {
+    /// The first person, with my comfort for them (null: unrated).
     pub contact_a: IntroductionParty,
+    /// The second person, with my comfort for them (null: unrated).
     pub contact_b: IntroductionParty,
+    /// The comfort both need for an introduction without confirmation:
+    /// always 3 ("would introduce with context").
+    #[cfg_attr(feature = "openapi", schema(example = 3))]
     pub threshold: u8,
 }
 

@@ -8,11 +8,21 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationDraft {
-    /// The note, ready to edit and send.
+    /// The note, ready to edit and send: it asks first whether they are
+    /// open to connecting, says where we met and, when the event has one,
+    /// quotes its passphrase.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = "Hi Grace,\n\nIt was great to meet you at RustConf in Portland. I'd like to stay in touch: would you be open to connecting? If so, I'll send you an invitation; if not, no worries at all.\n\nP.S. To place me: we were both at \"RustConf\" — the passphrase was \"ferris\".\n\nBest,\nAda"
+        )
+    )]
     pub text: String,
-    /// The passphrase of the event where we met, when it has one.
+    /// The passphrase of the event where we met; null when there is none.
+    #[cfg_attr(feature = "openapi", schema(example = "ferris"))]
     pub passphrase: Option<String>,
-    /// The event where we met, if any.
+    /// The name of the event where we met; null when we did not meet at one.
+    #[cfg_attr(feature = "openapi", schema(example = "RustConf"))]
     pub event_name: Option<String>,
 }
 

@@ -14,17 +14,32 @@ use crate::validate::{optional_text, FieldErrors, Validate};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NetworkEntry {
+    /// The contact's id.
     pub id: Uuid,
+    /// The contact's name.
+    #[cfg_attr(feature = "openapi", schema(example = "Ada Lovelace"))]
     pub name: String,
+    /// The company they work for; null when unknown.
+    #[cfg_attr(feature = "openapi", schema(example = "Analytical Engines Ltd"))]
     pub company: Option<String>,
+    /// My referral comfort, 1 to 5, or null when unrated.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5, example = 4))]
     pub comfort: Option<u8>,
+    /// How well I know them, 0 to 100, derived from the interactions.
+    #[cfg_attr(feature = "openapi", schema(maximum = 100, example = 42))]
     pub familiarity: u8,
+    /// Where I stand in asking to connect.
     pub connection_status: ConnectionStatus,
+    /// The contact's tags.
+    #[cfg_attr(feature = "openapi", schema(example = json!(["investor"])))]
     pub tags: Vec<String>,
+    /// The day of the latest interaction (`YYYY-MM-DD`); null when none.
     pub last_interaction_on: Option<NaiveDate>,
 }
 
-/// When a contact is "ready to ask" to connect.
+/// When a contact is "ready to ask" to connect: `open` (open networker:
+/// anyone I have met), `after_talking` (familiarity at or above my
+/// threshold) or `when_i_would_refer` (comfort at or above my threshold).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -57,16 +72,24 @@ impl ConnectionPolicy {
     }
 }
 
+/// My settings (`GET`/`PUT /settings`): the connection policy and the
+/// default keep-in-touch cadence. A `PUT` sends all of them; unknown fields
+/// are refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    /// When a contact is ready to ask to connect.
     pub connection_policy: ConnectionPolicy,
-    /// Familiarity (0 to 100) for "after we've talked".
+    /// Familiarity (0 to 100) a contact needs under `after_talking`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100, example = 30))]
     pub familiarity_threshold: u8,
-    /// Comfort (1 to 5) for "when I'd refer them".
+    /// Comfort (1 to 5) a contact needs under `when_i_would_refer`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5, example = 3))]
     pub comfort_threshold: u8,
-    /// Keep in touch this often unless a contact says otherwise; null: no default.
+    /// Keep in touch this often (1 to 3650 days) unless a contact says
+    /// otherwise; null: no default cadence.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650, example = 90))]
     pub default_cadence_days: Option<u16>,
 }
 
@@ -139,16 +162,31 @@ pub fn next_due(
     base.checked_add_signed(Duration::days(i64::from(cadence)))
 }
 
-/// `PUT /contacts/{id}/comfort`: a new rating, or null to clear it.
+/// `PUT /contacts/{id}/comfort`: a new rating, or null to clear it; either
+/// way it is added to the contact's comfort history. Unknown fields are
+/// refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ComfortRequest {
-    /// 1 wouldn't refer yet · 2 could pass along their name · 3 would
-    /// introduce with context · 4 would refer with confidence · 5 would
-    /// vouch personally; null: unrated.
+    /// My referral comfort, 1 to 5: 1 wouldn't refer yet · 2 could pass
+    /// along their name · 3 would introduce with context · 4 would refer
+    /// with confidence · 5 would vouch personally; null or left out:
+    /// unrated.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5, example = 4))]
     pub rating: Option<u8>,
+    /// Why, for the history: at most 2000 characters; line breaks and tabs
+    /// are fine, other control characters are refused. Trimmed; a blank
+    /// reason is stored as none.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 2000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+            example = "Worked together on the census project."
+        )
+    )]
     pub reason: Option<String>,
 }
 
@@ -167,13 +205,16 @@ impl Validate for ComfortRequest {
     }
 }
 
-/// `POST /contacts/{id}/snooze`: "not now, remind me later".
+/// `POST /contacts/{id}/snooze`: "not now, remind me later". Unknown
+/// fields are refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SnoozeRequest {
     /// The keep-in-touch date becomes this day at the earliest (a later
-    /// interaction still counts from its own date); null ends the snooze.
+    /// interaction still counts from its own date): `YYYY-MM-DD`, after
+    /// today and at most 366 days after today, "today" being in my time
+    /// zone (another day is a 422). Null or left out ends the snooze.
     pub until: Option<NaiveDate>,
 }
 
@@ -205,19 +246,41 @@ impl Validate for SnoozeRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComfortRating {
+    /// The entry's id.
     pub id: Uuid,
+    /// The rating given, 1 to 5, or null when it was cleared (unrated).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5, example = 4))]
     pub rating: Option<u8>,
+    /// Why, as given; null when no reason was given.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Worked together on the census project.")
+    )]
     pub reason: Option<String>,
+    /// When the rating was given (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
 }
 
-/// `POST /contacts/{id}/connection`.
+/// `POST /contacts/{id}/connection`: the next step of the ask-first flow.
+/// Unknown fields are refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionRequest {
+    /// The new status: a step the flow allows from the current one (see
+    /// `ConnectionStatus`); another is a 409 naming the allowed ones.
     pub status: ConnectionStatus,
+    /// A note for the history: at most 2000 characters; line breaks and
+    /// tabs are fine, other control characters are refused.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 2000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+            example = "Asked after the meetup; she'll think about it."
+        )
+    )]
     pub note: Option<String>,
 }
 
@@ -233,30 +296,62 @@ impl Validate for ConnectionRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionChange {
+    /// The step's id.
     pub id: Uuid,
+    /// The status before the step.
     pub from_status: ConnectionStatus,
+    /// The status after the step.
     pub to_status: ConnectionStatus,
+    /// The note given with the step; null when none.
     pub note: Option<String>,
+    /// When the step was taken (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
 }
 
 pub const INTERACTION_CONTACTS_MAX: usize = 50;
 
-/// A touchpoint with one or more of my contacts.
+/// A touchpoint with one or more of my contacts. Unknown fields are
+/// refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewInteraction {
-    /// My contacts involved (1 to 50).
+    /// The ids of my contacts involved: 1 to 50 (an id that is not one of
+    /// my contacts is a 422).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 50))]
     pub contact_ids: Vec<Uuid>,
+    /// What kind of touchpoint it was.
     pub kind: InteractionKind,
+    /// The day it happened, `YYYY-MM-DD`, from 1900-01-01 to 2200-12-31.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, pattern = r"^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29)$", example = "2026-03-12")
+    )]
     pub occurred_on: NaiveDate,
+    /// How much of a conversation it was.
     pub depth: Depth,
+    /// Who reached out.
     pub initiated_by: Initiator,
+    /// My notes: at most 20000 characters; line breaks and tabs are fine,
+    /// other control characters are refused. Trimmed; blank notes are
+    /// stored as none.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 20000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+            example = "Lunch near the office; she is hiring two Rust engineers."
+        )
+    )]
     pub notes: Option<String>,
-    /// A date to follow up by, shown in the nurture queue.
+    /// A day to follow up by, shown in the nurture queue: `YYYY-MM-DD`,
+    /// from 1900-01-01 to 2200-12-31; null or left out: none.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, pattern = r"^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29)$", example = "2026-04-01")
+    )]
     pub follow_up_on: Option<NaiveDate>,
 }
 
@@ -280,26 +375,54 @@ impl Validate for NewInteraction {
     }
 }
 
-/// Changes to an interaction; a field left out stays, `null` clears.
+/// Changes to an interaction: a field left out stays as it is; for `notes`
+/// and `follow_up_on`, `null` clears it, for the other fields `null` leaves
+/// it as it is. Each field follows the same rules as in a new interaction.
+/// Unknown fields are refused.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InteractionPatch {
+    /// Replaces the contacts involved: 1 to 50 ids of my contacts.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 50))]
     pub contact_ids: Option<Vec<Uuid>>,
+    /// What kind of touchpoint it was.
     #[serde(default)]
     pub kind: Option<InteractionKind>,
+    /// The day it happened, `YYYY-MM-DD`, from 1900-01-01 to 2200-12-31.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, pattern = r"^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29)$", example = "2026-03-12")
+    )]
     pub occurred_on: Option<NaiveDate>,
+    /// How much of a conversation it was.
     #[serde(default)]
     pub depth: Option<Depth>,
+    /// Who reached out.
     #[serde(default)]
     pub initiated_by: Option<Initiator>,
+    /// My notes: at most 20000 characters; line breaks and tabs are fine,
+    /// other control characters are refused; `null` clears them.
     #[serde(default, deserialize_with = "crate::contact::double_option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            max_length = 20000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+            example = "Followed up by email with the job description."
+        )
+    )]
     pub notes: Option<Option<String>>,
+    /// A day to follow up by, `YYYY-MM-DD`, from 1900-01-01 to 2200-12-31;
+    /// `null` clears it.
     #[serde(default, deserialize_with = "crate::contact::double_option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, pattern = r"^(?:(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))-02-29)$", example = "2026-04-01")
+    )]
     pub follow_up_on: Option<Option<NaiveDate>>,
 }
 
@@ -329,19 +452,37 @@ impl InteractionPatch {
     }
 }
 
+/// A logged touchpoint with one or more of my contacts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Interaction {
+    /// The interaction's id.
     pub id: Uuid,
+    /// The ids of my contacts involved (1 to 50).
     pub contact_ids: Vec<Uuid>,
+    /// What kind of touchpoint it was.
     pub kind: InteractionKind,
+    /// The day it happened, `YYYY-MM-DD`.
     pub occurred_on: NaiveDate,
+    /// How much of a conversation it was.
     pub depth: Depth,
+    /// Who reached out.
     pub initiated_by: Initiator,
+    /// My notes; null when none.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Lunch near the office; she is hiring two Rust engineers.")
+    )]
     pub notes: Option<String>,
+    /// The day to follow up by, `YYYY-MM-DD`; null when none.
     pub follow_up_on: Option<NaiveDate>,
+    /// Changes with every write; sent as the `ETag` (send it back in
+    /// `If-Match` to update).
+    #[cfg_attr(feature = "openapi", schema(example = 1))]
     pub version: i64,
+    /// When it was logged (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When it last changed (RFC 3339, UTC).
     pub updated_at: DateTime<Utc>,
 }
 

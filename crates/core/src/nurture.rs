@@ -16,7 +16,12 @@ pub const FOLLOW_UP_HORIZON_DAYS: i64 = 7;
 /// An ask-to-connect without an answer for this many days needs a nudge.
 pub const AWAITING_ANSWER_DAYS: i64 = 14;
 
-/// What kind of to-do an item is.
+/// What kind of to-do an item is: `overdue` (the keep-in-touch date has
+/// come), `follow_up` (an interaction's follow-up date is near or past),
+/// `awaiting_answer` (I asked to connect 14 or more days ago and heard
+/// nothing), `introduction_waiting` (an introduction not yet made or
+/// declined), `ready_to_ask` (ready to ask to connect under my policy) or
+/// `mismatch` (my rating of 4 or 5 is far above what the history supports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -64,8 +69,13 @@ impl NurtureKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NurtureContact {
+    /// The contact's id.
     pub id: Uuid,
+    /// The contact's name.
+    #[cfg_attr(feature = "openapi", schema(example = "Ada Lovelace"))]
     pub name: String,
+    /// The company they work for; null when unknown.
+    #[cfg_attr(feature = "openapi", schema(example = "Analytical Engines Ltd"))]
     pub company: Option<String>,
 }
 
@@ -73,6 +83,7 @@ pub struct NurtureContact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NurtureItem {
+    /// What kind of to-do it is.
     pub kind: NurtureKind,
     /// For an introduction: the first of the two people.
     pub contact: NurtureContact,
@@ -80,10 +91,17 @@ pub struct NurtureItem {
     /// the kinds without a date.
     pub due_on: Option<NaiveDate>,
     /// One line for a person: what to do and why.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Due for a catch-up: last contact 94 days ago (every 90 days)")
+    )]
     pub reason: String,
+    /// For an introduction waiting: the introduction's id; absent for the
+    /// other kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduction_id: Option<Uuid>,
-    /// For a follow-up: the interaction that set it.
+    /// For a follow-up: the interaction that set it; absent for the other
+    /// kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interaction_id: Option<Uuid>,
 }

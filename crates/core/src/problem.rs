@@ -9,9 +9,14 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
-    /// The JSON field, e.g. `email` or `how_met.met_on`.
+    /// The JSON field, e.g. `email`, `how_met.met_on` or `emails[1]`.
+    #[cfg_attr(feature = "openapi", schema(example = "email"))]
     pub field: String,
     /// What is wrong and how to fix it, in plain words.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "must be an email address like name@example.com")
+    )]
     pub message: String,
 }
 
@@ -21,16 +26,27 @@ pub struct FieldError {
 pub struct Problem {
     /// A URI naming the kind of problem; stable, built from `code`.
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "https://rapport.invalid/problems/validation_failed")
+    )]
     pub type_: String,
     /// A short summary of the kind of problem.
+    #[cfg_attr(feature = "openapi", schema(example = "Invalid fields"))]
     pub title: String,
-    /// The HTTP status code.
+    /// The HTTP status code, repeated.
+    #[cfg_attr(feature = "openapi", schema(example = 422))]
     pub status: u16,
     /// What went wrong this time and what to do about it.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Some fields are invalid; see `errors`.")
+    )]
     pub detail: String,
     /// Stable machine-readable code, e.g. `validation_failed`.
+    #[cfg_attr(feature = "openapi", schema(example = "validation_failed"))]
     pub code: String,
-    /// The invalid fields, when the request had any.
+    /// The invalid fields, when the request had any; absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// Facts a client needs to act on this problem (e.g. the two comfort

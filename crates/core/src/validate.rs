@@ -1,5 +1,35 @@
 //! Field validation shared by the server (authoritative) and the browser app
 //! (early feedback). Rules say what to fix, never just "invalid".
+//!
+//! # The same rules in the OpenAPI document
+//!
+//! Request types repeat these rules as JSON Schema keywords (behind the
+//! `openapi` feature), so that a client — or a schema-driven fuzzer — knows
+//! exactly what is accepted. `utoipa` wants literal strings there, so the
+//! regular expressions are written out at each field; they are built from
+//! these pieces (keep them in step with the functions below):
+//!
+//! | piece | characters | Rust |
+//! |---|---|---|
+//! | `W` | `[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]` | what [`str::trim`] removes ([`char::is_whitespace`]) |
+//! | `C` | `\x00-\x1f\x7f-\x9f` | [`char::is_control`] |
+//! | `E` | `[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]` | neither `W` nor `C` |
+//!
+//! - [`required_text`] with at most `n` characters: `^W*E(?:[^C]{0,n-2}E)?W*$`
+//!   and `minLength: 1`, with no `maxLength`: the limit counts the trimmed
+//!   text, so surrounding whitespace may make the whole string longer.
+//! - [`multiline_text`] / [`optional_text`]: `^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$`
+//!   (several lines) or `^[^C]*$` (one line), with `maxLength`.
+//! - [`email`]: `^[^@W C]+@[^@.W C][^@W C]*\.[^@W C]*[^@.W C]$` with
+//!   `maxLength: 254`; the document asks for no surrounding whitespace,
+//!   which the server would trim. No `format: email`: JSON Schema's email
+//!   format is stricter than this check.
+//! - Dates checked by `plausible_date` are strings with a pattern that
+//!   spells out the valid days from 1900-01-01 to 2200-12-31 (leap years
+//!   included) rather than `format: date`, which allows any year.
+//!
+//! JSON Schema counts the length of a string in Unicode code points, as
+//! these functions count [`char`]s.
 
 use crate::problem::FieldError;
 

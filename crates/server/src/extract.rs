@@ -40,19 +40,22 @@ pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result
             "Send the body as JSON with `Content-Type: application/json`.",
         ));
     }
-    if json_has_nul(body) {
+    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(
+            "malformed_json",
+            format!(
+                "The body is not valid JSON: {}.",
+                clean_serde_message(&e.to_string())
+            ),
+        )
+    })?;
+    if !value.is_object() {
+        return Err(ApiError::invalid_field("body", "must be a JSON object"));
+    }
+    if !tidy_json(&mut value) {
         return Err(nul_refused());
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer);
-    if value.is_ok() {
-        deserializer.end().map_err(|e| {
-            ApiError::bad_request(
-                "malformed_json",
-                format!("The body is not valid JSON: {e}."),
-            )
-        })?;
-    }
+    let value = serde_path_to_error::deserialize(value);
     value.map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
@@ -125,6 +128,30 @@ pub async fn refuse_nul_in_url(
         return Ok(req.into_response(response).map_into_right_body());
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// Readies a parsed body for the request types: a number written with a
+/// zero fraction (`4.0`) is the whole number JSON Schema says it is; false
+/// when any text (a key or a value) holds the NUL character.
+fn tidy_json(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => !text.contains('\0'),
+        Value::Number(number) => {
+            if let Some(whole) = number
+                .as_f64()
+                .filter(|f| number.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15)
+            {
+                *number = serde_json::Number::from(whole as i64);
+            }
+            true
+        }
+        Value::Array(items) => items.iter_mut().all(tidy_json),
+        Value::Object(fields) => fields
+            .iter_mut()
+            .all(|(key, field)| !key.contains('\0') && tidy_json(field)),
+        Value::Null | Value::Bool(_) => true,
+    }
 }
 
 /// serde says "missing field `email`": the field is named in backticks.

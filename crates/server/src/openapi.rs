@@ -69,7 +69,7 @@ use crate::routes;
         routes::public::drop_card,
     ),
     components(schemas(rapport_core::Problem, rapport_core::FieldError)),
-    modifiers(&BearerScheme, &ProblemResponses),
+    modifiers(&BearerScheme, &ProblemResponses, &ExactParameters),
     tags(
         (name = "auth", description = "Registration, sign-in and sessions"),
         (name = "me", description = "Your account, sessions and personal access tokens"),
@@ -205,6 +205,55 @@ impl Modify for ProblemResponses {
                         .entry((*status).to_owned())
                         .or_insert_with(|| RefOr::Ref(Ref::from_response_name(*name)));
                 }
+            }
+        }
+    }
+}
+
+/// What the derive macros cannot say: the form of `If-Match`, and the time
+/// zones this server knows (every IANA name of its tz database).
+struct ExactParameters;
+
+impl Modify for ExactParameters {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+        use utoipa::openapi::RefOr;
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if parameter.name.eq_ignore_ascii_case("If-Match") {
+                        parameter.schema = Some(RefOr::T(Schema::Object(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .pattern(Some(crate::routes::versioning::IF_MATCH_PATTERN))
+                                .examples(["\"3\""])
+                                .build(),
+                        )));
+                    }
+                }
+            }
+        }
+        let zones: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+        let schemas = openapi.components.as_mut().map(|c| &mut c.schemas);
+        if let Some(RefOr::T(Schema::Object(update_me))) =
+            schemas.and_then(|s| s.get_mut("UpdateMeRequest"))
+        {
+            if let Some(RefOr::T(Schema::Object(zone))) = update_me.properties.get_mut("time_zone")
+            {
+                // Null leaves the zone as it is.
+                let mut values: Vec<serde_json::Value> =
+                    zones.into_iter().map(Into::into).collect();
+                values.push(serde_json::Value::Null);
+                zone.enum_values = Some(values);
+                zone.pattern = None;
+                zone.max_length = None;
             }
         }
     }

@@ -123,7 +123,8 @@ pub async fn create_invite(
     admin: AdminCaller,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let request: CreateInviteRequest = if body.iter().all(u8::is_ascii_whitespace) {
+    let text = body.trim_ascii();
+    let request: CreateInviteRequest = if text.is_empty() || text == b"null" {
         CreateInviteRequest::default()
     } else {
         parse_json(&req, &body)?

@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
 use crate::routes::pagination::{
-    decode_cursor, encode_cursor, page, split, DEFAULT_LIMIT, MAX_LIMIT,
+    decode_cursor, encode_cursor, page, parse_cursor, split, DEFAULT_LIMIT, MAX_LIMIT,
 };
 use crate::routes::versioning::{etag, if_match};
 use chrono::NaiveDate;
@@ -89,36 +89,50 @@ async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<ContactRecor
 pub struct ContactListQuery {
     /// Words that must each begin a word of the name, company, title, emails
     /// or notes (case-insensitive): `ada lov` finds Ada Lovelace.
+    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub q: Option<String>,
     /// Only contacts with this tag (case-insensitive).
+    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub tag: Option<String>,
     /// Lowest referral comfort, 1 to 5; unrated contacts are left out.
+    #[param(value_type = Option<u8>, minimum = 1, maximum = 5)]
     pub comfort_min: Option<String>,
     /// Highest referral comfort, 1 to 5; unrated contacts are left out.
+    #[param(value_type = Option<u8>, minimum = 1, maximum = 5)]
     pub comfort_max: Option<String>,
     /// Lowest familiarity, 0 to 100.
+    #[param(value_type = Option<u8>, minimum = 0, maximum = 100)]
     pub familiarity_min: Option<String>,
     /// Highest familiarity, 0 to 100.
+    #[param(value_type = Option<u8>, minimum = 0, maximum = 100)]
     pub familiarity_max: Option<String>,
     /// One of the connection statuses: not_connected, asked, open, not_now,
     /// invited, connected, declined, they_invited_me.
+    #[param(value_type = Option<ConnectionStatus>)]
     pub connection_status: Option<String>,
     /// Only contacts first met at this event (its id).
+    #[param(value_type = Option<Uuid>)]
     pub event_id: Option<String>,
     /// Only contacts at this company (the whole name, case-insensitive).
+    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub company: Option<String>,
     /// `true`: only contacts whose keep-in-touch date is today or earlier in
     /// my time zone; `false` does not filter.
+    #[param(value_type = Option<bool>)]
     pub due: Option<String>,
     /// `true`: only contacts ready to ask to connect under my connection
     /// policy; `false`: only those who are not.
+    #[param(value_type = Option<bool>)]
     pub ready_to_ask: Option<String>,
     /// `true`: archived contacts instead of active ones.
+    #[param(value_type = Option<bool>)]
     pub archived: Option<String>,
     /// name (default, A to Z), next_due (soonest first), or comfort,
     /// familiarity, last_interaction (highest or latest first).
+    #[param(pattern = "^(name|comfort|familiarity|last_interaction|next_due)$")]
     pub sort: Option<String>,
     /// 1 to 200; default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page, with the same `sort`.
     pub cursor: Option<String>,
@@ -222,16 +236,10 @@ fn list_query(raw: &ContactListQuery, today: NaiveDate) -> ApiResult<ContactQuer
         }
         parsed
     });
-    let after = raw.cursor.as_deref().and_then(|text| {
-        let decoded = decode_cursor::<ContactCursor>(text).filter(|c| c.sort == sort_name);
-        if decoded.is_none() {
-            f.errors.add(
-                "cursor",
-                "is not a cursor from a previous page of this list",
-            );
-        }
-        decoded.map(|c| (c.key, c.id))
-    });
+    let after = parse_cursor(&mut f.errors, raw.cursor.as_deref(), |text| {
+        decode_cursor::<ContactCursor>(text).filter(|c| c.sort == sort_name)
+    })
+    .map(|c| (c.key, c.id));
     let query = ContactQuery {
         q: f.text("q", &raw.q),
         tag: f.text("tag", &raw.tag),

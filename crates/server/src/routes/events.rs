@@ -16,7 +16,9 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
 use crate::routes::contacts::ContactListQuery;
-use crate::routes::pagination::{decode_cursor, encode_cursor, page, parse_limit, split};
+use crate::routes::pagination::{
+    decode_cursor, encode_cursor, page, parse_cursor, parse_limit, split,
+};
 use crate::routes::versioning::{etag, if_match};
 
 /// The API view of a stored event, as of `now`.
@@ -60,8 +62,10 @@ async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<EventRecord>
 #[into_params(parameter_in = Query)]
 pub struct EventListQuery {
     /// Text anywhere in the name, place or notes (case-insensitive).
+    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub q: Option<String>,
     /// 1 to 200; default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -85,16 +89,12 @@ fn event_query(raw: &EventListQuery) -> ApiResult<EventQuery> {
     if let Some(q) = &q {
         errors.check("q", rapport_core::validate::required_text(q, 200));
     }
-    let after = raw.cursor.as_deref().and_then(|text| {
-        let cursor = decode_cursor::<EventCursor>(text);
-        if cursor.is_none() {
-            errors.add(
-                "cursor",
-                "is not a cursor from a previous page of this list",
-            );
-        }
-        cursor.map(|c| (c.on, c.id))
-    });
+    let after = parse_cursor(
+        &mut errors,
+        raw.cursor.as_deref(),
+        decode_cursor::<EventCursor>,
+    )
+    .map(|c| (c.on, c.id));
     errors.into_result()?;
     Ok(EventQuery {
         q,

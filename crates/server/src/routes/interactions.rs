@@ -15,23 +15,30 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
-use crate::routes::pagination::{decode_cursor, encode_cursor, page, parse_limit, split};
+use crate::routes::pagination::{
+    decode_cursor, encode_cursor, page, parse_cursor, parse_limit, split,
+};
 use crate::routes::versioning::{etag, if_match};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InteractionListQuery {
     /// Only interactions with this contact (its id).
+    #[param(value_type = Option<Uuid>)]
     pub contact_id: Option<String>,
     /// Only this kind: met_at_event, meeting, coffee_or_lunch, call,
     /// video_call, email, message, shared_article, introduction, referral
     /// or other.
+    #[param(value_type = Option<rapport_core::interaction::InteractionKind>)]
     pub kind: Option<String>,
     /// On or after this date (YYYY-MM-DD).
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub from: Option<String>,
     /// On or before this date (YYYY-MM-DD).
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub to: Option<String>,
     /// 1 to 200; default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -68,13 +75,8 @@ fn interaction_query(raw: &InteractionListQuery) -> ApiResult<InteractionQuery> 
         }
         parsed
     });
-    let after = raw.cursor.as_deref().and_then(|text| {
-        let cursor = decode_cursor::<Cursor>(text);
-        if cursor.is_none() {
-            errors.add("cursor", "is not a cursor from a previous page");
-        }
-        cursor.map(|c| (c.on, c.id))
-    });
+    let after = parse_cursor(&mut errors, raw.cursor.as_deref(), decode_cursor::<Cursor>)
+        .map(|c| (c.on, c.id));
     let query = InteractionQuery {
         contact_id: parse(&mut errors, "contact_id", &raw.contact_id, "a contact id"),
         kind,

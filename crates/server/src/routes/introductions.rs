@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
-use crate::routes::pagination::{page, parse_limit, split};
+use crate::routes::pagination::{page, parse_cursor, parse_limit, split};
 use crate::routes::versioning::{etag, if_match};
 
 fn with_etag(
@@ -45,10 +45,15 @@ async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<Introduction
 pub struct IntroductionListQuery {
     /// One status, or several separated by commas (`proposed,asked`):
     /// proposed, asked, agreed, made, declined.
+    #[param(
+        pattern = "^(proposed|asked|agreed|made|declined)(,(proposed|asked|agreed|made|declined))*$"
+    )]
     pub status: Option<String>,
     /// Introductions with this contact (its id) on either side.
+    #[param(value_type = Option<Uuid>)]
     pub contact_id: Option<String>,
     /// 1 to 200; default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -88,16 +93,8 @@ fn list_query(raw: &IntroductionListQuery) -> ApiResult<IntroductionQuery> {
         }
         parsed
     });
-    let after = raw.cursor.as_deref().and_then(|text| {
-        let cursor = Cursor::decode(text);
-        if cursor.is_none() {
-            errors.add(
-                "cursor",
-                "is not a cursor from a previous page of this list",
-            );
-        }
-        cursor.map(|c| (c.created_at, c.id))
-    });
+    let after = parse_cursor(&mut errors, raw.cursor.as_deref(), Cursor::decode)
+        .map(|c| (c.created_at, c.id));
     errors.into_result()?;
     Ok(IntroductionQuery {
         statuses,

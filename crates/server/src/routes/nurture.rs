@@ -10,12 +10,15 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::Caller;
-use crate::routes::pagination::{decode_cursor, encode_cursor, page, parse_limit, split};
+use crate::routes::pagination::{
+    decode_cursor, encode_cursor, page, parse_cursor, parse_limit, split,
+};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct NurtureListQuery {
     /// 1 to 200; default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -65,16 +68,11 @@ pub async fn nurture_queue(
 ) -> ApiResult<HttpResponse> {
     let mut errors = FieldErrors::new();
     let limit = parse_limit(&mut errors, query.limit.as_deref());
-    let after = query.cursor.as_deref().and_then(|text| {
-        let position = decode_cursor::<NurturePosition>(text);
-        if position.is_none() {
-            errors.add(
-                "cursor",
-                "is not a cursor from a previous page of this list",
-            );
-        }
-        position
-    });
+    let after = parse_cursor(
+        &mut errors,
+        query.cursor.as_deref(),
+        decode_cursor::<NurturePosition>,
+    );
     errors.into_result()?;
     let settings = state.store.settings(caller.id()).await?;
     let today = caller.today(&state);

@@ -14,6 +14,7 @@ pub const MAX_LIMIT: u32 = 200;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1 to 200; default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -32,7 +33,7 @@ impl PageQuery {
     }
 
     pub fn cursor(&self) -> Result<Option<Cursor>, ApiError> {
-        match &self.cursor {
+        match self.cursor.as_deref().filter(|text| !text.is_empty()) {
             None => Ok(None),
             Some(text) => Cursor::decode(text).map(Some).ok_or_else(|| {
                 ApiError::invalid_field("cursor", "is not a cursor from a previous page")
@@ -75,6 +76,24 @@ pub fn whole<T: Serialize>(items: Vec<T>) -> HttpResponse {
         items,
         next_cursor: None,
     })
+}
+
+/// A list's `cursor` from a query string: `None` for the first page (no
+/// cursor, or an empty one); one that `decode` does not recognise is named.
+pub fn parse_cursor<T>(
+    errors: &mut rapport_core::FieldErrors,
+    value: Option<&str>,
+    decode: impl FnOnce(&str) -> Option<T>,
+) -> Option<T> {
+    let text = value.filter(|text| !text.is_empty())?;
+    let decoded = decode(text);
+    if decoded.is_none() {
+        errors.add(
+            "cursor",
+            "is not a cursor from a previous page of this list",
+        );
+    }
+    decoded
 }
 
 /// `limit` from a query string: 1 to 200, default 50; a bad value is named.

@@ -9,7 +9,13 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The version a write expects: 428 without `If-Match`, `None` for `*`.
+/// What `If-Match` may hold: `*`, or one entity tag as this API writes them
+/// (`"12"`, weak `W/"12"` accepted too). Stated in the OpenAPI document.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,18}")$"#;
+
+/// The version a write expects: 428 without `If-Match`, 400 when it is not
+/// an entity tag of this API, `None` for `*`. A well-formed tag that is not
+/// the current version is the caller's 412, found by the store.
 pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Err(ApiError::new(
@@ -22,12 +28,17 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     if text == "*" {
         return Ok(None);
     }
-    let tag = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    tag.parse().map(Some).map_err(|_| {
-        ApiError::new(
-            StatusCode::PRECONDITION_FAILED,
-            "precondition_failed",
-            "If-Match does not name a version of this object: send the ETag from your last read.",
-        )
-    })
+    let tag = text
+        .strip_prefix("W/")
+        .unwrap_or(text)
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .filter(|t| (1..=18).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()));
+    match tag.and_then(|t| t.parse().ok()) {
+        Some(version) => Ok(Some(version)),
+        None => Err(ApiError::bad_request(
+            "invalid_if_match",
+            "If-Match must be `*` or an ETag of this API such as \"3\": send the ETag from your last read.",
+        )),
+    }
 }
