@@ -126,10 +126,6 @@ pub async fn load(url: &str, token: &str, connections: usize, requests: usize) -
 /// `requests` GETs over `connections` keep-alive connections, request `i`
 /// to `urls[i % urls.len()]`; `gzip`: accept gzip like a browser (the body
 /// is read as it comes, not decompressed).
-///
-/// Each connection is a bare HTTP/1.1 connection (hyper's, without a
-/// client pool): the generator shares the processor with the server, so
-/// the less it spends per request, the more the figures are the server's.
 pub async fn load_urls(
     urls: &[String],
     token: &str,
@@ -137,28 +133,69 @@ pub async fn load_urls(
     requests: usize,
     gzip: bool,
 ) -> LoadResult {
-    let remaining = Arc::new(AtomicUsize::new(requests));
-    let uris: Arc<[hyper::Uri]> = urls
+    let plan: Vec<Planned> = urls
         .iter()
-        .map(|u| u.parse().expect("a URL"))
-        .collect::<Vec<_>>()
-        .into();
-    let authorization = format!("Bearer {token}");
+        .map(|url| Planned::get(url, token).gzip(gzip))
+        .collect();
+    load_plan(&plan, connections, requests).await
+}
+
+/// One request of a planned load.
+#[derive(Clone)]
+pub struct Planned {
+    uri: hyper::Uri,
+    post: Option<hyper::body::Bytes>,
+    authorization: String,
+    gzip: bool,
+}
+
+impl Planned {
+    pub fn get(url: &str, token: &str) -> Planned {
+        Planned {
+            uri: url.parse().expect("a URL"),
+            post: None,
+            authorization: format!("Bearer {token}"),
+            gzip: false,
+        }
+    }
+
+    /// A JSON `POST`.
+    pub fn post(url: &str, token: &str, body: &serde_json::Value) -> Planned {
+        Planned {
+            post: Some(serde_json::to_vec(body).unwrap().into()),
+            ..Planned::get(url, token)
+        }
+    }
+
+    pub fn gzip(mut self, gzip: bool) -> Planned {
+        self.gzip = gzip;
+        self
+    }
+}
+
+/// `requests` requests over `connections` keep-alive connections, request
+/// `i` being `plan[i % plan.len()]`; any answer but a success fails the run.
+///
+/// Each connection is a bare HTTP/1.1 connection (hyper's, without a
+/// client pool): the generator shares the processor with the server, so
+/// the less it spends per request, the more the figures are the server's.
+pub async fn load_plan(plan: &[Planned], connections: usize, requests: usize) -> LoadResult {
+    let remaining = Arc::new(AtomicUsize::new(requests));
+    let plan: Arc<[Planned]> = plan.to_vec().into();
     let started = Instant::now();
     let workers: Vec<_> = (0..connections)
         .map(|_| {
-            let (remaining, uris) = (remaining.clone(), uris.clone());
-            let authorization = authorization.clone();
+            let (remaining, plan) = (remaining.clone(), plan.clone());
             tokio::spawn(async move {
-                let mut connection = Connection::open(&uris[0]).await;
+                let mut connection = Connection::open(&plan[0].uri).await;
                 let mut times = Vec::new();
                 while let Ok(left) =
                     remaining
                         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
                 {
-                    let uri = &uris[left % uris.len()];
+                    let request = &plan[left % plan.len()];
                     let sent = Instant::now();
-                    connection.get(uri, &authorization, gzip).await;
+                    connection.send(request).await;
                     times.push(sent.elapsed());
                 }
                 times
@@ -182,7 +219,7 @@ pub async fn load_urls(
 
 /// One keep-alive HTTP/1.1 connection to the server.
 struct Connection {
-    sender: hyper::client::conn::http1::SendRequest<http_body_util::Empty<hyper::body::Bytes>>,
+    sender: hyper::client::conn::http1::SendRequest<http_body_util::Full<hyper::body::Bytes>>,
     host: String,
 }
 
@@ -199,21 +236,37 @@ impl Connection {
         Connection { sender, host }
     }
 
-    /// GETs `uri` and reads the whole body (as it comes, without gathering
-    /// it in one buffer); anything but 200 fails the run.
-    async fn get(&mut self, uri: &hyper::Uri, authorization: &str, gzip: bool) {
+    /// Sends one request and reads the whole body (as it comes, without
+    /// gathering it in one buffer); anything but a success fails the run.
+    async fn send(&mut self, planned: &Planned) {
         use http_body_util::BodyExt;
-        let path = uri.path_and_query().map_or("/", |p| p.as_str());
-        let mut request = hyper::Request::get(path)
+        let path = planned.uri.path_and_query().map_or("/", |p| p.as_str());
+        let method = if planned.post.is_some() {
+            hyper::Method::POST
+        } else {
+            hyper::Method::GET
+        };
+        let mut request = hyper::Request::builder()
+            .method(method)
+            .uri(path)
             .header(hyper::header::HOST, &self.host)
-            .header(hyper::header::AUTHORIZATION, authorization);
-        if gzip {
+            .header(hyper::header::AUTHORIZATION, &planned.authorization);
+        if planned.gzip {
             request = request.header(hyper::header::ACCEPT_ENCODING, "gzip");
         }
-        let request = request.body(http_body_util::Empty::new()).unwrap();
+        if planned.post.is_some() {
+            request = request.header(hyper::header::CONTENT_TYPE, "application/json");
+        }
+        let body = http_body_util::Full::new(planned.post.clone().unwrap_or_default());
+        let request = request.body(body).unwrap();
         self.sender.ready().await.unwrap();
         let response = self.sender.send_request(request).await.unwrap();
-        assert_eq!(response.status(), 200, "{uri}");
+        assert!(
+            response.status().is_success(),
+            "{}: {}",
+            planned.uri,
+            response.status()
+        );
         let mut body = response.into_body();
         while let Some(frame) = body.frame().await {
             frame.unwrap();

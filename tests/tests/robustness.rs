@@ -433,6 +433,23 @@ async fn requests_are_read_as_the_document_describes_them(backend: Backend) {
     )
     .await;
     assert_eq!((status, &body["errors"][0]["field"]), (422, &json!("body")));
+    for (path, nested) in [
+        (
+            "/api/v1/contacts",
+            json!({"name": "Bob", "how_met": [null, null]}),
+        ),
+        (
+            "/api/v1/events",
+            json!({"name": "Talk", "starts_on": "2026-03-01", "card_drop": [false]}),
+        ),
+    ] {
+        let (status, body, _) = send(&app, &ada, Method::POST, path, &nested).await;
+        assert_eq!(status, 422, "{path}: a nested array is not an object");
+        assert!(
+            body["errors"][0]["field"].as_str().unwrap().len() > 4,
+            "{body}"
+        );
+    }
     let (status, contact, _) = send(
         &app,
         &ada,

@@ -29,6 +29,61 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// A nested request object, read only from a JSON object: serde's derive
+/// would also take an array of the fields in order (`[null, null]`), which
+/// no client means and the API document does not allow.
+pub fn object<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    struct Object<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Object<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    deserializer.deserialize_map(Object(std::marker::PhantomData))
+}
+
+/// [`object`], or null.
+pub fn optional_object<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    struct Optional<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Optional<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object or null")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+            object(deserializer).map(Some)
+        }
+    }
+    deserializer.deserialize_option(Optional(std::marker::PhantomData))
+}
+
+/// A patch's nested object: left out (no change), null (clear) or [`object`].
+pub fn patch_object<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    optional_object(deserializer).map(Some)
+}
+
 /// How we met: the first meeting. Every field is optional; unknown fields
 /// are refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,7 +360,7 @@ pub struct NewContact {
     )]
     pub notes: Option<String>,
     /// How we met (the first meeting); null or left out: not recorded.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub how_met: Option<HowMet>,
     /// Keep in touch every this many days, 1 to 3650; null or left out: my
     /// default cadence (see settings).
@@ -452,7 +507,7 @@ pub struct ContactPatch {
     /// How we met: replaces the whole record; `null` clears it.
     #[serde(
         default,
-        deserialize_with = "double_option",
+        deserialize_with = "patch_object",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<HowMet>))]

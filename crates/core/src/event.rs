@@ -137,7 +137,7 @@ pub struct NewEvent {
     )]
     pub passphrase: Option<String>,
     /// The public card drop; left out: disabled, without bounds.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::contact::object")]
     pub card_drop: CardDrop,
 }
 
@@ -281,7 +281,11 @@ pub struct EventPatch {
     )]
     pub passphrase: Option<Option<String>>,
     /// Changes to the card drop; left out or `null`: no change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::contact::optional_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub card_drop: Option<CardDropPatch>,
 }
 

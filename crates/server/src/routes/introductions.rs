@@ -46,7 +46,7 @@ pub struct IntroductionListQuery {
     /// One status, or several separated by commas (`proposed,asked`):
     /// proposed, asked, agreed, made, declined.
     #[param(
-        pattern = "^(proposed|asked|agreed|made|declined)(,(proposed|asked|agreed|made|declined))*$"
+        pattern = r"^\s*(?:(?:proposed|asked|agreed|made|declined)\s*)?(?:,\s*(?:(?:proposed|asked|agreed|made|declined)\s*)?)*$"
     )]
     pub status: Option<String>,
     /// Introductions with this contact (its id) on either side.
