@@ -10,43 +10,14 @@ use rapport_core::account::{LoginRequest, LoginResponse, RegisterRequest, User};
 use rapport_core::problem::PROBLEM_CONTENT_TYPE;
 use rapport_core::Problem;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use web_sys::RequestCredentials;
 
 const BASE: &str = "/api/v1";
 
 pub type ApiResult<T> = Result<T, Problem>;
 
-/// Who may create an account on this instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Registration {
-    Open,
-    Invite,
-    Closed,
-}
-
-/// `GET /api/v1/instance`: what the sign-in and registration pages need to
-/// know before anyone is signed in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InstanceInfo {
-    pub registration: Registration,
-    /// No account exists yet: the next registration creates the admin.
-    pub first_account: bool,
-    pub version: String,
-}
-
-impl InstanceInfo {
-    /// Whether the registration form needs an invite code.
-    pub fn needs_invite(&self) -> bool {
-        self.registration == Registration::Invite && !self.first_account
-    }
-
-    /// Whether a visitor may create an account at all.
-    pub fn can_register(&self) -> bool {
-        self.first_account || self.registration != Registration::Closed
-    }
-}
+pub use rapport_core::account::{InstanceInfo, RegistrationMode as Registration};
 
 pub async fn instance() -> ApiResult<InstanceInfo> {
     let response = send(get("/instance")).await?;

@@ -367,6 +367,16 @@ pub async fn open_app(backend: Backend) -> Option<TestApp> {
     .await
 }
 
+/// The `id` of an object the API answered.
+pub fn id(value: &serde_json::Value) -> String {
+    value["id"].as_str().expect("an id").to_owned()
+}
+
+/// The day `days` before today (UTC), as the API writes dates.
+pub fn days_ago(days: i64) -> String {
+    (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).to_string()
+}
+
 /// Calls the API as one signed-in user; paths are under `/api/v1`.
 pub struct Api<'a> {
     pub app: &'a TestApp,

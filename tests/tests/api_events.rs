@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use rapport_server::config::{CardDropLimits, RegistrationMode};
-use rapport_tests::{fields, problem, Api, Backend, TestApp};
+use rapport_tests::{fields, id, problem, Api, Backend, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -66,10 +66,6 @@ async fn drop_card(app: &TestApp, slug: &str, body: Value) -> reqwest::Response 
         Some(body),
     )
     .await
-}
-
-fn id(value: &Value) -> String {
-    value["id"].as_str().unwrap().to_owned()
 }
 
 fn slug(event: &Value) -> String {

@@ -1,7 +1,7 @@
 //! Introductions: the comfort guardrail, the double opt-in flow, versions,
 //! validation and isolation, against the real server on both backends.
 
-use rapport_tests::{fields, open_app, problem, Api, Backend};
+use rapport_tests::{fields, id, open_app, problem, Api, Backend};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -78,10 +78,6 @@ impl Helpers for Api<'_> {
             .unwrap()
             .clone()
     }
-}
-
-fn id(value: &Value) -> String {
-    value["id"].as_str().unwrap().to_owned()
 }
 
 fn ids(items: &[Value]) -> Vec<String> {

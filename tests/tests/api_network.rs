@@ -1,7 +1,7 @@
 //! Contacts, comfort, familiarity, interactions, the connection flow and
 //! settings, against the real server on both backends.
 
-use rapport_tests::{fields, open_app, problem, Api, Backend};
+use rapport_tests::{days_ago, fields, id, open_app, problem, Api, Backend};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -24,14 +24,6 @@ impl Helpers for Api<'_> {
         assert_eq!(response.status(), 201, "log interaction");
         response.json().await.unwrap()
     }
-}
-
-fn id(value: &Value) -> String {
-    value["id"].as_str().unwrap().to_owned()
-}
-
-fn days_ago(days: i64) -> String {
-    (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).to_string()
 }
 
 async fn contacts_are_created_read_and_validated(backend: Backend) {

@@ -2,43 +2,20 @@
 //! documented order, page by page, and nobody else's, on both backends.
 
 use rapport_server::config::RegistrationMode;
-use rapport_tests::{fields, problem, Backend, SignedIn, TestApp};
+use rapport_tests::{days_ago, fields, open_app, problem, Api, Backend, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::Connection;
 
-async fn open_app(backend: Backend) -> Option<TestApp> {
-    TestApp::spawn_with(backend, |c| c.registration = RegistrationMode::Open).await
+/// The shared client with this file's shorthands.
+trait Nurture {
+    async fn contact(&self, body: Value) -> String;
+    async fn log(&self, contact: &str, kind: &str, days: i64, follow_up_in: Option<i64>) -> String;
+    async fn connection(&self, contact: &str, status: &str);
+    async fn rate(&self, contact: &str, rating: u8);
 }
 
-struct Api<'a> {
-    app: &'a TestApp,
-    who: &'a SignedIn,
-}
-
-impl Api<'_> {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
-        let mut request = self
-            .app
-            .client()
-            .request(method, self.app.url(&format!("/api/v1{path}")))
-            .bearer_auth(&self.who.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        request.send().await.unwrap()
-    }
-
-    async fn json(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let response = self.call(method.clone(), path, body).await;
-        assert!(
-            response.status().is_success(),
-            "{method} {path}: {}",
-            response.status()
-        );
-        response.json().await.unwrap()
-    }
-
+impl Nurture for Api<'_> {
     async fn contact(&self, body: Value) -> String {
         let contact = self.json(Method::POST, "/contacts", Some(body)).await;
         contact["id"].as_str().unwrap().to_owned()
@@ -76,10 +53,6 @@ impl Api<'_> {
         )
         .await;
     }
-}
-
-fn days_ago(days: i64) -> String {
-    (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).to_string()
 }
 
 /// Makes an ask to connect `days` old, as if it had been made then.
@@ -268,7 +241,7 @@ async fn the_queue_holds_each_kind_in_the_documented_order(backend: Backend) {
         let mut walked = Vec::new();
         let mut url = format!("/nurture?limit={limit}");
         loop {
-            let response = api.call(Method::GET, &url, None).await;
+            let response = api.call(Method::GET, &url, None, None).await;
             assert_eq!(response.status(), 200);
             let link = response
                 .headers()
@@ -361,7 +334,7 @@ async fn bad_limits_and_cursors_name_the_field(backend: Backend) {
     };
     for query in ["limit=0", "limit=201", "limit=ten"] {
         let response = api
-            .call(Method::GET, &format!("/nurture?{query}"), None)
+            .call(Method::GET, &format!("/nurture?{query}"), None, None)
             .await;
         assert_eq!(
             fields(&problem(response, 422, "validation_failed").await),
@@ -370,7 +343,12 @@ async fn bad_limits_and_cursors_name_the_field(backend: Backend) {
         );
     }
     let response = api
-        .call(Method::GET, "/nurture?cursor=not-a-cursor&limit=200", None)
+        .call(
+            Method::GET,
+            "/nurture?cursor=not-a-cursor&limit=200",
+            None,
+            None,
+        )
         .await;
     assert_eq!(
         fields(&problem(response, 422, "validation_failed").await),
@@ -448,7 +426,7 @@ async fn days_follow_each_users_time_zone_around_midnight_utc(backend: Backend) 
     };
     for zone in ["Mars/Olympus", "Europe/Berlin; drop", ""] {
         let response = api
-            .call(Method::PATCH, "/me", Some(json!({"time_zone": zone})))
+            .call(Method::PATCH, "/me", Some(json!({"time_zone": zone})), None)
             .await;
         let body = problem(response, 422, "validation_failed").await;
         assert_eq!(fields(&body), ["time_zone"], "{zone:?}");

@@ -374,6 +374,62 @@ impl TokenScope {
 
 pub const TOKEN_MAX_DAYS: u32 = 3650;
 
+/// Who may create an account on an instance (the very first account
+/// always may): `RAPPORT_REGISTRATION`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationMode {
+    /// Anyone may register.
+    Open,
+    /// Only with an invite code issued by an admin.
+    Invite,
+    /// Nobody may register (admins create accounts).
+    Closed,
+}
+
+impl RegistrationMode {
+    pub const ALL: [RegistrationMode; 3] = [Self::Open, Self::Invite, Self::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Invite => "invite",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == value)
+    }
+}
+
+/// `GET /api/v1/instance`: how an instance lets people in, for the sign-in
+/// and registration pages, before anyone is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstanceInfo {
+    /// Who may register.
+    pub registration: RegistrationMode,
+    /// No account exists yet: the next registration creates the admin.
+    pub first_account: bool,
+    /// The server's version.
+    #[cfg_attr(feature = "openapi", schema(example = "0.1.0"))]
+    pub version: String,
+}
+
+impl InstanceInfo {
+    /// Whether the registration form needs an invite code.
+    pub fn needs_invite(&self) -> bool {
+        self.registration == RegistrationMode::Invite && !self.first_account
+    }
+
+    /// Whether a visitor may create an account at all.
+    pub fn can_register(&self) -> bool {
+        self.first_account || self.registration != RegistrationMode::Closed
+    }
+}
+
 /// A cookie the app can read, set beside the HttpOnly refresh cookie and
 /// cleared with it: its presence says a session may be restored. It holds
 /// no secret (`1`).

@@ -6,15 +6,13 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 
-/// Who may create an account (the very first account always may).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum RegistrationMode {
-    Open,
-    Invite,
-    Closed,
+pub use rapport_core::account::RegistrationMode;
+
+/// `RAPPORT_REGISTRATION` / `--registration`: one of the core's modes.
+fn registration_mode() -> impl clap::builder::TypedValueParser<Value = RegistrationMode> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(RegistrationMode::ALL.map(RegistrationMode::as_str))
+        .map(|name| RegistrationMode::parse(&name).unwrap_or(RegistrationMode::Invite))
 }
 
 /// Where the data lives; shared by every subcommand that opens the database.
@@ -63,7 +61,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "RAPPORT_REGISTRATION",
-        value_enum,
+        value_parser = registration_mode(),
         default_value = "invite"
     )]
     pub registration: RegistrationMode,

@@ -4,14 +4,13 @@ use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use rapport_core::account::{
-    LoginRequest, LoginResponse, RegisterRequest, User, SESSION_HINT_COOKIE,
+    InstanceInfo, LoginRequest, LoginResponse, RegisterRequest, User, SESSION_HINT_COOKIE,
 };
 use rapport_core::validate::normalize_email;
 use rapport_core::Problem;
 use rapport_storage::{
     NewSession, NewUser, RefreshOutcome, RegistrationGate, StoreError, UserRecord,
 };
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -25,15 +24,6 @@ use crate::security::require_same_origin;
 pub const REFRESH_COOKIE: &str = "rapport_refresh";
 /// The refresh cookie is sent to the auth routes only.
 pub const REFRESH_COOKIE_PATH: &str = "/api/v1/auth";
-
-/// How this instance lets people in, for the sign-in page.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct InstanceInfo {
-    pub registration: RegistrationMode,
-    /// No account exists yet: the next registration creates the admin.
-    pub first_account: bool,
-    pub version: String,
-}
 
 #[utoipa::path(get, path = "/api/v1/instance", tag = "auth",
     summary = "Get how this instance lets people in",
