@@ -512,8 +512,8 @@ function productTests(getServer, getBrowser) {
     assert.equal(response.status(), 200);
     assert.match(response.headers()["content-security-policy"], /script-src 'self';/);
     // Redoc draws each operation with its summary, from /api/v1/openapi.json.
-    await page.getByText("List my contacts").first().waitFor({ timeout: 60_000 });
-    await page.getByText("Log an interaction").first().waitFor();
+    await page.getByRole("heading", { name: "List my contacts" }).waitFor({ timeout: 60_000 });
+    await page.getByRole("heading", { name: "Log an interaction" }).waitFor();
     assert.deepEqual(foreign, [], "requests to other origins");
     assert.deepEqual(problems, [], "errors in the browser console or CSP violations");
     await context.close();
