@@ -367,6 +367,16 @@ pub async fn open_app(backend: Backend) -> Option<TestApp> {
     .await
 }
 
+/// The claims of an access token (a JWT), unverified.
+pub fn claims_of(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&json).expect("JSON claims")
+}
+
 /// The `id` of an object the API answered.
 pub fn id(value: &serde_json::Value) -> String {
     value["id"].as_str().expect("an id").to_owned()

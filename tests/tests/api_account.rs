@@ -4,7 +4,9 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{encode, EncodingKey, Header};
-use rapport_tests::{fields, open_app, problem, Backend, SignedIn, TestApp, PASSWORD, TEST_SECRET};
+use rapport_tests::{
+    claims_of, fields, open_app, problem, Backend, SignedIn, TestApp, PASSWORD, TEST_SECRET,
+};
 use serde_json::{json, Value};
 
 async fn get(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
@@ -59,12 +61,6 @@ fn now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs()
-}
-
-/// The claims of a real access token, to tamper with one at a time.
-fn claims_of(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
 async fn forged_and_misused_access_tokens_are_refused(backend: Backend) {

@@ -1184,6 +1184,47 @@ async fn known_callers_are_not_asked_for_again(backend: Backend) {
     problem(response, 401, "unauthorized").await;
 }
 
+/// A write to my own network forgets what the server knew of me alone
+/// (the answers remembered for me are stale); other people stay known.
+/// A change to an account forgets everyone. (PostgreSQL: on SQLite any
+/// commit at all sends every caller back to the database.)
+async fn a_write_to_my_network_forgets_only_me(backend: Backend) {
+    if backend != Backend::Postgres {
+        return;
+    }
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let ada = app.new_user("ada@example.com").await;
+    let eve = app.new_user("eve@example.com").await;
+    app.heard_everything().await;
+    for who in [&ada, &eve] {
+        let api = Api { app: &app, who };
+        api.json(Method::GET, "/contacts", None).await;
+    }
+    let known = |who: &rapport_tests::SignedIn| {
+        let claims = rapport_tests::claims_of(&who.token);
+        let sid = claims["sid"].as_str().unwrap().parse().unwrap();
+        let sub = claims["sub"].as_str().unwrap().parse().unwrap();
+        app.state.known.get(sid, sub, None).is_some()
+    };
+    assert!(known(&ada) && known(&eve));
+    let api = Api {
+        app: &app,
+        who: &ada,
+    };
+    api.contact(json!({"name": "Bob"})).await;
+    assert!(!known(&ada), "the writer's data moved");
+    assert!(known(&eve), "nobody else's did");
+    api.json(
+        Method::PATCH,
+        "/me",
+        Some(json!({"display_name": "Ada L."})),
+    )
+    .await;
+    assert!(!known(&eve), "an account changed: everyone is asked again");
+}
+
 /// Familiarity decays, and the daily upkeep — not the reads — brings what
 /// lists show up to the day: a read serves what is stored and never
 /// recomputes; a pass by the server (here run as of 400 days on) moves the
@@ -1257,6 +1298,7 @@ async fn the_daily_upkeep_not_a_read_moves_familiarity_on(backend: Backend) {
 }
 
 rapport_tests::on_both_backends!(
+    a_write_to_my_network_forgets_only_me,
     the_daily_upkeep_not_a_read_moves_familiarity_on,
     an_answer_missed_by_many_at_once_is_built_once,
     changes_by_another_process_are_heard,

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use actix_web::dev::Payload;
 use actix_web::http::{header, Method};
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use rapport_core::account::{Role, TokenScope};
 use rapport_core::Validate;
@@ -321,7 +321,13 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { Ok(authenticate(req).await?) })
+        Box::pin(async move {
+            let caller = authenticate(req.clone()).await?;
+            // For the answer's middleware: whose data a write changed.
+            req.extensions_mut()
+                .insert(crate::known::Writer(caller.id()));
+            Ok(caller)
+        })
     }
 }
 

@@ -10,9 +10,11 @@
 //! - changes made by other processes (server replicas, `rapport admin`)
 //!   arrive on the store's change feed (PostgreSQL LISTEN/NOTIFY, announced
 //!   by triggers as they commit) and drop what is known of that account;
-//! - a change made by this process drops everything known as soon as the
+//! - a change made by this process drops what is known as soon as the
 //!   request that made it is answered (see [`forget_after_writes`]), so a
-//!   client reads its own writes at once;
+//!   client reads its own writes at once: of the writer alone when the
+//!   write was to their own network (every query behind those routes is
+//!   scoped to them), of everyone otherwise;
 //! - while the feed is not connected (starting up, connection lost), nothing
 //!   is kept and every request asks the database; when the feed comes back,
 //!   what was known before is dropped, since announcements may have been
@@ -39,7 +41,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::web;
+use actix_web::{web, HttpMessage};
 use rapport_storage::{Authenticated, Change, ChangeStamp, Store};
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -241,9 +243,26 @@ fn retry_after(failures: u32) -> Duration {
     Duration::from_millis(250 * 2u64.pow(failures.min(6)))
 }
 
-/// Once a request that may have changed something is answered, nothing
-/// known about any caller is trusted any more (this process's own writes
-/// are not waited for on the feed).
+/// The account a signed-in request acted as (set by the `Caller`
+/// extractor, read by [`forget_after_writes`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Writer(pub Uuid);
+
+/// The API's routes whose writes change only the caller's own network:
+/// every query behind them is scoped to the caller.
+const OWN_NETWORK: &[&str] = &[
+    "/api/v1/contacts",
+    "/api/v1/interactions",
+    "/api/v1/events",
+    "/api/v1/introductions",
+    "/api/v1/me/settings",
+];
+
+/// Once a request that may have changed something is answered, what is
+/// known is no longer trusted (this process's own writes are not waited
+/// for on the feed): of the caller alone when the write was to their own
+/// network, of everyone otherwise (accounts, sessions, tokens, admin
+/// actions, public card drops).
 pub async fn forget_after_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -252,9 +271,21 @@ pub async fn forget_after_writes(
     let state = (!reads)
         .then(|| req.app_data::<web::Data<AppState>>().cloned())
         .flatten();
+    let own_network = OWN_NETWORK.iter().any(|prefix| {
+        req.path()
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
     let response = next.call(req).await;
     if let Some(state) = state {
-        state.known.forget_everything();
+        let writer = response
+            .as_ref()
+            .ok()
+            .and_then(|r| r.request().extensions().get::<Writer>().copied());
+        match writer {
+            Some(Writer(account)) if own_network => state.known.forget_account(account),
+            _ => state.known.forget_everything(),
+        }
     }
     response
 }

@@ -102,6 +102,21 @@ impl Modify for BearerScheme {
     }
 }
 
+/// The operations of a path, whatever their method.
+fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// The problem answers every route of a kind can give, declared once under
 /// `components.responses` and listed on each operation that can give them
 /// (where the operation does not describe that status itself).
@@ -172,14 +187,7 @@ impl Modify for ProblemResponses {
             );
         }
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
+            for operation in operations(item) {
                 let mut wanted = vec!["BadRequest"];
                 if operation.security.is_some() {
                     wanted.extend(["Unauthorized", "Forbidden"]);
@@ -219,14 +227,7 @@ impl Modify for ExactParameters {
         use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
         use utoipa::openapi::RefOr;
         for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
+            for operation in operations(item) {
                 for parameter in operation.parameters.iter_mut().flatten() {
                     if parameter.name.eq_ignore_ascii_case("If-Match") {
                         parameter.schema = Some(RefOr::T(Schema::Object(

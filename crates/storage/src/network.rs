@@ -165,7 +165,14 @@ pub trait NetworkStore: Send + Sync {
     /// Deletes the contact, its histories, its introductions and the
     /// interactions that involved nobody else.
     async fn delete_contact(&self, owner: Uuid, id: Uuid, expected_version: i64) -> Result<()>;
-    async fn list_contacts(&self, owner: Uuid, query: &ContactQuery) -> Result<Vec<ContactRecord>>;
+    /// A page of contacts, with the owner's settings read by the same
+    /// statement (what the page's derived fields need; defaults when the
+    /// page is empty or nothing was ever set).
+    async fn list_contacts(
+        &self,
+        owner: Uuid,
+        query: &ContactQuery,
+    ) -> Result<(Vec<ContactRecord>, Settings)>;
     /// The network view as a JSON array, built by the database (one row
     /// instead of thousands): `[{id, name, company, comfort, familiarity,
     /// connection_status, tags, last_interaction_on}, …]` by name, archived

@@ -168,7 +168,8 @@ pub async fn queue(
                     ..ContactQuery::default()
                 },
             )
-            .await?;
+            .await?
+            .0;
         dated.extend(records.into_iter().filter_map(|record| {
             let on = record.next_due_on?;
             Some(NurtureCandidate {
@@ -308,7 +309,8 @@ pub async fn queue(
                     ..ContactQuery::default()
                 },
             )
-            .await?;
+            .await?
+            .0;
         page.extend(
             records
                 .into_iter()

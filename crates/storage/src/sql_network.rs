@@ -25,6 +25,18 @@ macro_rules! interaction_columns {
 }
 pub(crate) use interaction_columns;
 
+/// The owner's settings beside each listed contact (scalar subqueries of
+/// the owner's one row, evaluated once per statement by both databases).
+macro_rules! settings_of_owner {
+    () => {
+        "(SELECT connection_policy FROM user_settings WHERE user_id = contacts.owner_id) AS s_policy, \
+         (SELECT familiarity_threshold FROM user_settings WHERE user_id = contacts.owner_id) AS s_familiarity, \
+         (SELECT comfort_threshold FROM user_settings WHERE user_id = contacts.owner_id) AS s_comfort, \
+         (SELECT default_cadence_days FROM user_settings WHERE user_id = contacts.owner_id) AS s_cadence"
+    };
+}
+pub(crate) use settings_of_owner;
+
 fn json_list(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
 }
@@ -201,6 +213,37 @@ pub(crate) fn familiarity_of(
             (id, score)
         })
         .collect()
+}
+
+/// A listed contact with its owner's settings.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ListedRow {
+    #[sqlx(flatten)]
+    contact: ContactRow,
+    s_policy: Option<String>,
+    s_familiarity: Option<i32>,
+    s_comfort: Option<i32>,
+    s_cadence: Option<i32>,
+}
+
+/// The page and the settings read with it (defaults without a settings row).
+pub(crate) fn page_with_settings(rows: Vec<ListedRow>) -> (Vec<ContactRecord>, Settings) {
+    let settings = rows
+        .first()
+        .and_then(|row| {
+            Some(SettingsRow {
+                connection_policy: row.s_policy.clone()?,
+                familiarity_threshold: row.s_familiarity?,
+                comfort_threshold: row.s_comfort?,
+                default_cadence_days: row.s_cadence,
+            })
+        })
+        .map(Settings::from)
+        .unwrap_or_default();
+    (
+        rows.into_iter().map(|row| row.contact.into()).collect(),
+        settings,
+    )
 }
 
 #[derive(sqlx::FromRow)]
@@ -532,11 +575,13 @@ macro_rules! impl_network_store {
                 &self,
                 owner: uuid::Uuid,
                 query: &$crate::ContactQuery,
-            ) -> $crate::Result<Vec<$crate::ContactRecord>> {
+            ) -> $crate::Result<(Vec<$crate::ContactRecord>, rapport_core::network::Settings)> {
                 use $crate::network::ContactSort;
                 let mut qb = sqlx::QueryBuilder::<$db>::new(concat!(
                     "SELECT ",
                     $crate::sql_network::contact_columns!(),
+                    ", ",
+                    $crate::sql_network::settings_of_owner!(),
                     " FROM contacts WHERE owner_id = "
                 ));
                 qb.push_bind(owner);
@@ -637,9 +682,9 @@ macro_rules! impl_network_store {
                 let direction = if ascending { " ASC" } else { " DESC" };
                 qb.push(direction).push(", id").push(direction);
                 qb.push(" LIMIT ").push_bind(i64::from(query.limit));
-                let rows: Vec<$crate::sql_network::ContactRow> =
+                let rows: Vec<$crate::sql_network::ListedRow> =
                     qb.build_query_as().fetch_all(self.reader()).await?;
-                Ok(rows.into_iter().map(Into::into).collect())
+                Ok($crate::sql_network::page_with_settings(rows))
             }
 
             async fn network_json(&self, owner: uuid::Uuid) -> $crate::Result<String> {

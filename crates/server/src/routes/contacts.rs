@@ -294,12 +294,13 @@ pub async fn list_contacts(
 ) -> ApiResult<HttpResponse> {
     let mut parsed = list_query(&query, caller.today(&state))?;
     crate::cache::remembered(&req, &state, &caller, async {
-        let settings = state.store.settings(caller.id()).await?;
+        // The `ready_to_ask` filter needs the settings before the query;
+        // otherwise they come with the page.
         if let Some((ready, _)) = parsed.ready_to_ask {
-            parsed.ready_to_ask = Some((ready, settings));
+            parsed.ready_to_ask = Some((ready, state.store.settings(caller.id()).await?));
         }
         let limit = parsed.limit - 1;
-        let records = state.store.list_contacts(caller.id(), &parsed).await?;
+        let (records, settings) = state.store.list_contacts(caller.id(), &parsed).await?;
         let (_, sort_name) =
             parse_sort(query.sort.as_deref()).unwrap_or((ContactSort::Name, "name"));
         let (records, next_cursor) = split(records, limit, |last| {

@@ -66,6 +66,7 @@ async fn contacts(store: &dyn Store, owner: Uuid) -> Vec<crate::ContactRecord> {
         )
         .await
         .unwrap()
+        .0
 }
 
 pub async fn events_belong_to_their_owner_and_keep_their_contacts(store: Arc<dyn Store>) {
