@@ -112,7 +112,8 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
     let yesterday = today.pred_opt().unwrap();
     let made_stale = with_date(
         &db.url,
-        "UPDATE contacts SET familiarity_as_of = $1",
+        "UPDATE contacts SET familiarity_as_of = $1 WHERE owner_id = \
+         (SELECT id FROM users WHERE email = 'main@example.com')",
         yesterday,
     )
     .await
@@ -171,7 +172,10 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
     let upkeep = loop {
         during.push(write(n).await);
         n += 1;
-        let stale = "SELECT count(*) FROM contacts WHERE familiarity_as_of < $1";
+        // The 10k account's contacts (a server from before the upkeep
+        // refreshed an account on its own first read only).
+        let stale = "SELECT count(*) FROM contacts WHERE familiarity_as_of < $1 \
+            AND owner_id = (SELECT id FROM users WHERE email = 'main@example.com')";
         if with_date(&db.url, stale, today).await.unwrap() == 0 {
             break t0.elapsed();
         }
@@ -191,8 +195,8 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
     later.sort();
     let name = format!("{backend:?}");
     Some(vec![
-        format!("{name:<10} | {contacts} + 200 contacts seeded in {seeding:.0} s; {made_stale} made a day old"),
-        format!("{name:<10} | upkeep brought them to today within {:.0} ms of the start", ms(upkeep)),
+        format!("{name:<10} | {contacts} + 200 contacts seeded in {seeding:.0} s; the {made_stale} of the first made a day old"),
+        format!("{name:<10} | they were brought to today within {:.0} ms of the start", ms(upkeep)),
         format!(
             "{name:<10} | GET /contacts?limit=50&sort=familiarity: first read {:.1} ms; next 50 p50 {:.1} ms, max {:.1} ms",
             ms(first),
