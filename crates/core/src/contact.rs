@@ -326,7 +326,7 @@ pub struct NewContact {
         schema(
             max_items = 10,
             max_length = 2048,
-            pattern = r"^https?://[^/\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            pattern = r"^https?://[^/?#\[\]\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\[\]\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
             example = json!(["https://www.linkedin.com/in/ada-lovelace"])
         )
     )]
@@ -468,7 +468,7 @@ pub struct ContactPatch {
         schema(
             max_items = 10,
             max_length = 2048,
-            pattern = r"^https?://[^/\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+            pattern = r"^https?://[^/?#\[\]\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\[\]\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
             example = json!(["https://www.linkedin.com/in/ada-lovelace"])
         )
     )]
@@ -610,14 +610,22 @@ pub fn url(value: &str) -> Result<(), String> {
         _ if value.chars().count() > URL_MAX_CHARS => {
             Err(format!("must be at most {URL_MAX_CHARS} characters long"))
         }
+        // Square brackets are refused: a host in brackets must be an IPv6
+        // address, and many programs that read an export fail on one that
+        // is not (write them as %5B and %5D elsewhere in an address).
         Some(rest)
             if !rest.is_empty()
-                && !rest.starts_with('/')
-                && !value.contains(|c: char| c.is_whitespace() || c.is_control()) =>
+                && !rest.starts_with(['/', '?', '#'])
+                && !value.contains(|c: char| {
+                    c.is_whitespace() || c.is_control() || c == '[' || c == ']'
+                }) =>
         {
             Ok(())
         }
-        _ => Err("must be a web address starting with https:// or http://".into()),
+        _ => Err(
+            "must be a web address starting with https:// or http://, without spaces or square brackets"
+                .into(),
+        ),
     }
 }
 
@@ -817,6 +825,23 @@ pub struct Contact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn web_addresses_have_a_host_and_no_square_brackets() {
+        assert!(url("https://www.linkedin.com/in/ada").is_ok());
+        assert!(url("http://example.org/?q=1#top").is_ok());
+        for bad in [
+            "https://[abc/x",
+            "https://example.org/a[1]",
+            "https:///path",
+            "https://?q",
+            "https://#x",
+            "ftp://example.org",
+            "https://exa mple.org",
+        ] {
+            assert!(url(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_contact_needs_only_a_name() {
