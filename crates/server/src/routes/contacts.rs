@@ -89,10 +89,14 @@ async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<ContactRecor
 pub struct ContactListQuery {
     /// Words that must each begin a word of the name, company, title, emails
     /// or notes (case-insensitive): `ada lov` finds Ada Lovelace.
-    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[param(
+        pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x1f\x7f-\x9f]{0,199}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub q: Option<String>,
     /// Only contacts with this tag (case-insensitive).
-    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[param(
+        pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x1f\x7f-\x9f]{0,199}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub tag: Option<String>,
     /// Lowest referral comfort, 1 to 5; unrated contacts are left out.
     #[param(value_type = Option<u8>, minimum = 1, maximum = 5)]
@@ -114,7 +118,9 @@ pub struct ContactListQuery {
     #[param(value_type = Option<Uuid>)]
     pub event_id: Option<String>,
     /// Only contacts at this company (the whole name, case-insensitive).
-    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[param(
+        pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x1f\x7f-\x9f]{0,199}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub company: Option<String>,
     /// `true`: only contacts whose keep-in-touch date is today or earlier in
     /// my time zone; `false` does not filter.

@@ -62,7 +62,9 @@ async fn load(state: &AppState, owner: Uuid, id: Uuid) -> ApiResult<EventRecord>
 #[into_params(parameter_in = Query)]
 pub struct EventListQuery {
     /// Text anywhere in the name, place or notes (case-insensitive).
-    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[param(
+        pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x1f\x7f-\x9f]{0,199}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub q: Option<String>,
     /// 1 to 200; default 50.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
