@@ -76,8 +76,23 @@ impl SqliteStore {
         &self.read
     }
 
+    /// A write transaction on the one writer connection. sqlx loses count
+    /// of a connection's transactions when a `BEGIN` fails or is dropped
+    /// halfway (sqlx#3932): the connection then refuses every later
+    /// `BEGIN` ("non-zero transaction depth"), and with one writer that
+    /// would refuse every write until a restart. Such a connection is closed
+    /// (the pool opens a fresh one) and the `BEGIN` tried once more.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+        match self.write.begin_with("BEGIN IMMEDIATE").await {
+            Ok(tx) => Ok(tx),
+            Err(error) => {
+                tracing::warn!(%error, "the SQLite writer refused BEGIN; replacing its connection");
+                if let Ok(connection) = self.write.acquire().await {
+                    let _ = connection.close().await;
+                }
+                Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+            }
+        }
     }
 
     /// `BEGIN IMMEDIATE` already serialises every write transaction.
