@@ -480,6 +480,19 @@ async fn requests_are_read_as_the_document_describes_them(backend: Backend) {
     .await;
     assert_eq!(status, 422, "4.5 is not a whole number");
 
+    // An invite's body is optional: none, or `null`; anything else is JSON.
+    for (body, status) in [("", 201), (" null\n", 201), ("\u{c}", 400), ("{}", 201)] {
+        let response = app
+            .client()
+            .post(app.url("/api/v1/admin/invites"))
+            .bearer_auth(&ada.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "invite body {body:?}");
+    }
     for path in [
         "/api/v1/contacts?cursor=",
         "/api/v1/nurture?cursor=&limit=5",

@@ -123,7 +123,18 @@ pub async fn create_invite(
     admin: AdminCaller,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let text = body.trim_ascii();
+    // No body, or JSON's `null` (JSON whitespace only around it: a form
+    // feed, say, is not JSON and is refused by the parser).
+    let json_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = body
+        .iter()
+        .position(|b| !json_space(b))
+        .unwrap_or(body.len());
+    let end = body
+        .iter()
+        .rposition(|b| !json_space(b))
+        .map_or(start, |i| i + 1);
+    let text = &body[start..end];
     let request: CreateInviteRequest = if text.is_empty() || text == b"null" {
         CreateInviteRequest::default()
     } else {
