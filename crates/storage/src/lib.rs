@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use rapport_core::account::{ApiToken, Invite, Role, Session, TokenScope, User};
 use uuid::Uuid;
 
+pub mod backend;
 pub mod changes;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -23,10 +24,6 @@ pub mod network;
 pub mod nurture;
 pub mod postgres;
 mod sql;
-mod sql_events;
-mod sql_introductions;
-mod sql_network;
-mod sql_nurture;
 pub mod sqlite;
 
 pub use changes::{Change, ChangeFeed, ChangeStamp};
@@ -64,6 +61,10 @@ pub enum StoreError {
     Unsupported(&'static str),
     #[error("the database URL is not usable: {0}")]
     BadUrl(String),
+    /// A stored value that the schema should have kept out (a row written
+    /// by hand or by a newer version): reported, never read as a default.
+    #[error("the database holds an unreadable value in {column}: {value:?}")]
+    Corrupt { column: &'static str, value: String },
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
@@ -71,6 +72,14 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A stored value of `column` that no Rapport value reads back from.
+    pub(crate) fn corrupt(column: &'static str, value: impl std::fmt::Display) -> Self {
+        StoreError::Corrupt {
+            column,
+            value: value.to_string(),
+        }
+    }
+
     /// The store was closed (the server is stopping).
     pub fn is_closed(&self) -> bool {
         matches!(self, StoreError::Database(sqlx::Error::PoolClosed))

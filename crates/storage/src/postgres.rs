@@ -5,6 +5,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
+use crate::backend::SqlBackend;
 use crate::{Backend, Result, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -13,11 +14,8 @@ pub struct PgStore {
     pool: PgPool,
 }
 
-impl crate::sql::HasDb for PgStore {
+impl SqlBackend for PgStore {
     type Db = Postgres;
-}
-
-impl PgStore {
     const BACKEND: Backend = Backend::Postgres;
 
     /// The network view as one JSON text, without spaces (`row_to_json`
@@ -29,20 +27,6 @@ impl PgStore {
                    c.tags::json AS tags, c.last_interaction_on) e
         WHERE c.owner_id = $1 AND c.archived = false";
 
-    /// Connects to `url` and migrates the database.
-    pub async fn connect(url: &str) -> Result<Self> {
-        let options: PgConnectOptions = url
-            .parse()
-            .map_err(|e: sqlx::Error| StoreError::BadUrl(e.to_string()))?;
-        let pool = PgPoolOptions::new()
-            .max_connections(32)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(PgStore { pool })
-    }
-
     fn reader(&self) -> &PgPool {
         &self.pool
     }
@@ -53,7 +37,7 @@ impl PgStore {
 
     /// Two first registrations at once must not both become admin: the
     /// lock conflicts with itself, so registrations take turns.
-    async fn serialize_registrations(&self, tx: &mut Transaction<'_, Postgres>) -> Result<()> {
+    async fn serialize_registrations(&self, tx: &mut Transaction<'static, Postgres>) -> Result<()> {
         sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
             .execute(&mut **tx)
             .await?;
@@ -78,8 +62,18 @@ impl PgStore {
     }
 }
 
-crate::sql::impl_store!(PgStore);
-crate::sql_network::impl_network_store!(PgStore, Postgres);
-crate::sql_events::impl_event_store!(PgStore, Postgres);
-crate::sql_introductions::impl_introduction_store!(PgStore, Postgres);
-crate::sql_nurture::impl_nurture_store!(PgStore, Postgres);
+impl PgStore {
+    /// Connects to `url` and migrates the database.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options: PgConnectOptions = url
+            .parse()
+            .map_err(|e: sqlx::Error| StoreError::BadUrl(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(32)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+}

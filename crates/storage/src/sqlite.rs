@@ -8,6 +8,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use crate::backend::SqlBackend;
 use crate::{Backend, Result, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -18,11 +19,8 @@ pub struct SqliteStore {
     stamp: Option<crate::changes::WalStamp>,
 }
 
-impl crate::sql::HasDb for SqliteStore {
+impl SqlBackend for SqliteStore {
     type Db = Sqlite;
-}
-
-impl SqliteStore {
     const BACKEND: Backend = Backend::Sqlite;
 
     /// The network view as one JSON text; ids are 16-byte BLOBs, spelled
@@ -38,6 +36,54 @@ impl SqliteStore {
                 last_interaction_on
             FROM contacts WHERE owner_id = $1 AND archived = false ORDER BY sort_name, id)";
 
+    fn reader(&self) -> &SqlitePool {
+        &self.read
+    }
+
+    /// A write transaction on the one writer connection. sqlx loses count
+    /// of a connection's transactions when a `BEGIN` fails or is dropped
+    /// halfway (sqlx#3932): the connection then refuses every later
+    /// `BEGIN` ("non-zero transaction depth"), and with one writer that
+    /// would refuse every write until a restart. Such a connection is closed
+    /// (the pool opens a fresh one) and the `BEGIN` tried once more.
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        match self.write.begin_with("BEGIN IMMEDIATE").await {
+            Ok(tx) => Ok(tx),
+            Err(error) => {
+                tracing::warn!(%error, "the SQLite writer refused BEGIN; replacing its connection");
+                if let Ok(connection) = self.write.acquire().await {
+                    let _ = connection.close().await;
+                }
+                Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+            }
+        }
+    }
+
+    /// `BEGIN IMMEDIATE` already serialises every write transaction.
+    async fn serialize_registrations(&self, _tx: &mut Transaction<'static, Sqlite>) -> Result<()> {
+        Ok(())
+    }
+
+    /// No feed: the WAL index tells of commits instead.
+    async fn change_feed(&self) -> Result<Option<Box<dyn crate::ChangeFeed>>> {
+        Ok(None)
+    }
+
+    fn stamp(&self) -> Option<crate::changes::ChangeStamp> {
+        self.stamp.as_ref()?.read()
+    }
+
+    /// `VACUUM INTO` writes a consistent snapshot while the server runs.
+    async fn backup(&self, path: &str) -> Result<()> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+}
+
+impl SqliteStore {
     /// Opens (creating if needed) the database at `url` and migrates it.
     pub async fn connect(url: &str) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)
@@ -71,56 +117,4 @@ impl SqliteStore {
             .await?;
         Ok(SqliteStore { read, write, stamp })
     }
-
-    fn reader(&self) -> &SqlitePool {
-        &self.read
-    }
-
-    /// A write transaction on the one writer connection. sqlx loses count
-    /// of a connection's transactions when a `BEGIN` fails or is dropped
-    /// halfway (sqlx#3932): the connection then refuses every later
-    /// `BEGIN` ("non-zero transaction depth"), and with one writer that
-    /// would refuse every write until a restart. Such a connection is closed
-    /// (the pool opens a fresh one) and the `BEGIN` tried once more.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        match self.write.begin_with("BEGIN IMMEDIATE").await {
-            Ok(tx) => Ok(tx),
-            Err(error) => {
-                tracing::warn!(%error, "the SQLite writer refused BEGIN; replacing its connection");
-                if let Ok(connection) = self.write.acquire().await {
-                    let _ = connection.close().await;
-                }
-                Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
-            }
-        }
-    }
-
-    /// `BEGIN IMMEDIATE` already serialises every write transaction.
-    async fn serialize_registrations(&self, _tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
-        Ok(())
-    }
-
-    /// No feed: the WAL index tells of commits instead.
-    async fn change_feed(&self) -> Result<Option<Box<dyn crate::ChangeFeed>>> {
-        Ok(None)
-    }
-
-    fn stamp(&self) -> Option<crate::changes::ChangeStamp> {
-        self.stamp.as_ref()?.read()
-    }
-
-    /// `VACUUM INTO` writes a consistent snapshot while the server runs.
-    async fn backup(&self, path: &str) -> Result<()> {
-        sqlx::query("VACUUM INTO $1")
-            .bind(path)
-            .execute(&self.write)
-            .await?;
-        Ok(())
-    }
 }
-
-crate::sql::impl_store!(SqliteStore);
-crate::sql_network::impl_network_store!(SqliteStore, Sqlite);
-crate::sql_events::impl_event_store!(SqliteStore, Sqlite);
-crate::sql_introductions::impl_introduction_store!(SqliteStore, Sqlite);
-crate::sql_nurture::impl_nurture_store!(SqliteStore, Sqlite);

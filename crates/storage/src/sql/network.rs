@@ -1,0 +1,1502 @@
+//! The network's SQL, shared by both backends like [`crate::sql`].
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rapport_core::contact::{ConnectionStatus, NewContact};
+use rapport_core::interaction::{Depth, Initiator, InteractionKind};
+use rapport_core::network::{ComfortRating, ConnectionChange, ConnectionPolicy, Settings};
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use uuid::Uuid;
+
+use crate::backend::{Args, Conn, Db, Row, RowsAffected, Sql, SqlBackend, Statement};
+
+use crate::network::{how_met_of, ContactRecord};
+
+macro_rules! contact_columns {
+    () => {
+        "id, name, emails, phones, company, title, location, urls, tags, notes, met_on, \
+         met_event_id, met_place, met_context, introduced_by, cadence_days, archived, comfort, \
+         connection_status, last_interaction_on, next_due_on, familiarity, suggested_comfort, \
+         familiarity_as_of, version, created_at, updated_at"
+    };
+}
+
+macro_rules! interaction_columns {
+    () => {
+        "id, kind, occurred_on, depth, initiated_by, notes, follow_up_on, version, created_at, updated_at"
+    };
+}
+
+/// The owner's settings beside each listed contact (scalar subqueries of
+/// the owner's one row, evaluated once per statement by both databases).
+macro_rules! settings_of_owner {
+    () => {
+        "(SELECT connection_policy FROM user_settings WHERE user_id = contacts.owner_id) AS s_policy, \
+         (SELECT familiarity_threshold FROM user_settings WHERE user_id = contacts.owner_id) AS s_familiarity, \
+         (SELECT comfort_threshold FROM user_settings WHERE user_id = contacts.owner_id) AS s_comfort, \
+         (SELECT default_cadence_days FROM user_settings WHERE user_id = contacts.owner_id) AS s_cadence"
+    };
+}
+
+fn json_list(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+pub(crate) fn to_json(list: &[String]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn small(value: Option<i32>) -> Option<u8> {
+    value.and_then(|v| u8::try_from(v).ok())
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContactRow {
+    id: Uuid,
+    name: String,
+    emails: String,
+    phones: String,
+    company: Option<String>,
+    title: Option<String>,
+    location: Option<String>,
+    urls: String,
+    tags: String,
+    notes: Option<String>,
+    met_on: Option<NaiveDate>,
+    met_event_id: Option<Uuid>,
+    met_place: Option<String>,
+    met_context: Option<String>,
+    introduced_by: Option<Uuid>,
+    cadence_days: Option<i32>,
+    archived: bool,
+    comfort: Option<i32>,
+    connection_status: String,
+    last_interaction_on: Option<NaiveDate>,
+    next_due_on: Option<NaiveDate>,
+    familiarity: i32,
+    suggested_comfort: i32,
+    familiarity_as_of: Option<NaiveDate>,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<ContactRow> for ContactRecord {
+    fn from(row: ContactRow) -> Self {
+        ContactRecord {
+            id: row.id,
+            data: NewContact {
+                name: row.name,
+                emails: json_list(&row.emails),
+                phones: json_list(&row.phones),
+                company: row.company,
+                title: row.title,
+                location: row.location,
+                urls: json_list(&row.urls),
+                tags: json_list(&row.tags),
+                notes: row.notes,
+                how_met: how_met_of(
+                    row.met_on,
+                    row.met_event_id,
+                    row.met_place,
+                    row.met_context,
+                    row.introduced_by,
+                ),
+                cadence_days: row.cadence_days.and_then(|d| u16::try_from(d).ok()),
+                archived: row.archived,
+            },
+            comfort: small(row.comfort),
+            connection_status: ConnectionStatus::parse(&row.connection_status)
+                .unwrap_or(ConnectionStatus::NotConnected),
+            last_interaction_on: row.last_interaction_on,
+            next_due_on: row.next_due_on,
+            familiarity: small(Some(row.familiarity)).unwrap_or(0),
+            suggested_comfort: small(Some(row.suggested_comfort)).unwrap_or(1),
+            familiarity_as_of: row.familiarity_as_of,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct InteractionRow {
+    pub(crate) id: Uuid,
+    kind: String,
+    occurred_on: NaiveDate,
+    depth: String,
+    initiated_by: String,
+    notes: Option<String>,
+    follow_up_on: Option<NaiveDate>,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl InteractionRow {
+    pub(crate) fn into_api(self, contact_ids: Vec<Uuid>) -> rapport_core::network::Interaction {
+        rapport_core::network::Interaction {
+            id: self.id,
+            contact_ids,
+            kind: InteractionKind::parse(&self.kind).unwrap_or(InteractionKind::Other),
+            occurred_on: self.occurred_on,
+            depth: Depth::parse(&self.depth).unwrap_or(Depth::Brief),
+            initiated_by: Initiator::parse(&self.initiated_by).unwrap_or(Initiator::Me),
+            notes: self.notes,
+            follow_up_on: self.follow_up_on,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct FactRow {
+    kind: String,
+    depth: String,
+    initiated_by: String,
+    occurred_on: NaiveDate,
+}
+
+impl From<FactRow> for rapport_core::familiarity::InteractionFacts {
+    fn from(row: FactRow) -> Self {
+        rapport_core::familiarity::InteractionFacts {
+            kind: InteractionKind::parse(&row.kind).unwrap_or(InteractionKind::Other),
+            depth: Depth::parse(&row.depth).unwrap_or(Depth::Brief),
+            initiated_by: Initiator::parse(&row.initiated_by).unwrap_or(Initiator::Me),
+            occurred_on: row.occurred_on,
+        }
+    }
+}
+
+/// A stale contact with one of its interactions' facts (none: a contact
+/// without interactions).
+#[derive(sqlx::FromRow)]
+pub(crate) struct StaleFactRow {
+    contact_id: Uuid,
+    kind: Option<String>,
+    depth: Option<String>,
+    initiated_by: Option<String>,
+    occurred_on: Option<NaiveDate>,
+}
+
+/// The familiarity on `today` of each stale contact, from the facts of its
+/// interactions (a contact without any scores zero), in the rows' order.
+pub(crate) fn familiarity_of(
+    rows: Vec<StaleFactRow>,
+    today: NaiveDate,
+) -> Vec<(Uuid, rapport_core::familiarity::Familiarity)> {
+    let mut contacts: Vec<(Uuid, Vec<rapport_core::familiarity::InteractionFacts>)> = Vec::new();
+    let mut position = std::collections::HashMap::new();
+    for row in rows {
+        let at = *position.entry(row.contact_id).or_insert_with(|| {
+            contacts.push((row.contact_id, Vec::new()));
+            contacts.len() - 1
+        });
+        if let (Some(kind), Some(depth), Some(initiated_by), Some(occurred_on)) =
+            (row.kind, row.depth, row.initiated_by, row.occurred_on)
+        {
+            let fact = FactRow {
+                kind,
+                depth,
+                initiated_by,
+                occurred_on,
+            };
+            contacts[at].1.push(fact.into());
+        }
+    }
+    contacts
+        .into_iter()
+        .map(|(id, facts)| {
+            let score = rapport_core::familiarity::familiarity(&facts, today, None);
+            (id, score)
+        })
+        .collect()
+}
+
+/// A listed contact with its owner's settings.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ListedRow {
+    #[sqlx(flatten)]
+    contact: ContactRow,
+    s_policy: Option<String>,
+    s_familiarity: Option<i32>,
+    s_comfort: Option<i32>,
+    s_cadence: Option<i32>,
+}
+
+/// The page and the settings read with it (defaults without a settings row).
+pub(crate) fn page_with_settings(rows: Vec<ListedRow>) -> (Vec<ContactRecord>, Settings) {
+    let settings = rows
+        .first()
+        .and_then(|row| {
+            Some(SettingsRow {
+                connection_policy: row.s_policy.clone()?,
+                familiarity_threshold: row.s_familiarity?,
+                comfort_threshold: row.s_comfort?,
+                default_cadence_days: row.s_cadence,
+            })
+        })
+        .map(Settings::from)
+        .unwrap_or_default();
+    (
+        rows.into_iter().map(|row| row.contact.into()).collect(),
+        settings,
+    )
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SettingsRow {
+    connection_policy: String,
+    familiarity_threshold: i32,
+    comfort_threshold: i32,
+    default_cadence_days: Option<i32>,
+}
+
+impl From<SettingsRow> for Settings {
+    fn from(row: SettingsRow) -> Self {
+        let defaults = Settings::default();
+        Settings {
+            connection_policy: ConnectionPolicy::parse(&row.connection_policy)
+                .unwrap_or(defaults.connection_policy),
+            familiarity_threshold: small(Some(row.familiarity_threshold))
+                .unwrap_or(defaults.familiarity_threshold),
+            comfort_threshold: small(Some(row.comfort_threshold))
+                .unwrap_or(defaults.comfort_threshold),
+            default_cadence_days: row.default_cadence_days.and_then(|d| u16::try_from(d).ok()),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ComfortRow {
+    id: Uuid,
+    rating: Option<i32>,
+    reason: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<ComfortRow> for ComfortRating {
+    fn from(row: ComfortRow) -> Self {
+        ComfortRating {
+            id: row.id,
+            rating: small(row.rating),
+            reason: row.reason,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConnectionRow {
+    id: Uuid,
+    from_status: String,
+    to_status: String,
+    note: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<ConnectionRow> for ConnectionChange {
+    fn from(row: ConnectionRow) -> Self {
+        let parse = |s: &str| ConnectionStatus::parse(s).unwrap_or(ConnectionStatus::NotConnected);
+        ConnectionChange {
+            id: row.id,
+            from_status: parse(&row.from_status),
+            to_status: parse(&row.to_status),
+            note: row.note,
+            created_at: row.created_at,
+        }
+    }
+}
+
+/// The state derived from a contact's interactions.
+pub(crate) struct Derived {
+    pub familiarity: i32,
+    pub suggested: i32,
+    pub last: Option<NaiveDate>,
+    pub next_due: Option<NaiveDate>,
+}
+
+/// What decides when a contact is due next, apart from the interactions.
+pub(crate) struct Schedule {
+    pub met_on: Option<NaiveDate>,
+    pub added_on: NaiveDate,
+    pub cadence: Option<u16>,
+    pub archived: bool,
+    pub snoozed_until: Option<NaiveDate>,
+}
+
+pub(crate) fn derive(
+    facts: &[rapport_core::familiarity::InteractionFacts],
+    comfort: Option<u8>,
+    schedule: Schedule,
+    today: NaiveDate,
+) -> Derived {
+    let familiarity = rapport_core::familiarity::familiarity(facts, today, comfort);
+    let last = facts.iter().map(|f| f.occurred_on).max();
+    let next_due = if schedule.archived {
+        None
+    } else {
+        rapport_core::network::next_due(last, schedule.met_on, schedule.added_on, schedule.cadence)
+            .map(|due| schedule.snoozed_until.map_or(due, |until| due.max(until)))
+    };
+    Derived {
+        familiarity: i32::from(familiarity.score),
+        suggested: i32::from(familiarity.suggested_comfort),
+        last,
+        next_due,
+    }
+}
+
+/// Implements [`crate::NetworkStore`] for a backend (see `impl_store!`).
+#[async_trait::async_trait]
+impl<B> crate::NetworkStore for B
+where
+    B: SqlBackend,
+    for<'c> &'c mut Conn<B>: Executor<'c, Database = Db<B>>,
+    for<'q> Args<'q, B>: IntoArguments<'q, Db<B>>,
+    for<'r> &'r str: ColumnIndex<Row<B>>,
+    usize: ColumnIndex<Row<B>>,
+    for<'q, 'r> Uuid: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> String: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q> &'q str: Encode<'q, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> i64: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> i32: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> bool: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> DateTime<Utc>: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> NaiveDate: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q> &'q [u8]: Encode<'q, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> Vec<u8>: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q> Option<Uuid>: Encode<'q, Db<B>>,
+    for<'q> Option<String>: Encode<'q, Db<B>>,
+    for<'q> Option<&'q str>: Encode<'q, Db<B>>,
+    for<'q> Option<i64>: Encode<'q, Db<B>>,
+    for<'q> Option<i32>: Encode<'q, Db<B>>,
+    for<'q> Option<DateTime<Utc>>: Encode<'q, Db<B>>,
+    for<'q> Option<NaiveDate>: Encode<'q, Db<B>>,
+{
+    async fn settings(&self, owner: Uuid) -> crate::Result<rapport_core::network::Settings> {
+        let row: Option<SettingsRow> = sqlx::query_as(
+            "SELECT connection_policy, familiarity_threshold, comfort_threshold, default_cadence_days
+             FROM user_settings WHERE user_id = $1",
+        )
+        .bind(owner)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(Into::into).unwrap_or_default())
+    }
+
+    async fn put_settings(
+        &self,
+        owner: Uuid,
+        settings: rapport_core::network::Settings,
+        today: NaiveDate,
+    ) -> crate::Result<rapport_core::network::Settings> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO user_settings
+                (user_id, connection_policy, familiarity_threshold, comfort_threshold, default_cadence_days, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (user_id) DO UPDATE SET connection_policy = $2,
+                familiarity_threshold = $3, comfort_threshold = $4,
+                default_cadence_days = $5, updated_at = $6",
+        )
+        .bind(owner)
+        .bind(settings.connection_policy.as_str())
+        .bind(i32::from(settings.familiarity_threshold))
+        .bind(i32::from(settings.comfort_threshold))
+        .bind(settings.default_cadence_days.map(i32::from))
+        .bind(crate::now())
+        .execute(&mut *tx)
+        .await?;
+        let ids: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM contacts WHERE owner_id = $1 AND cadence_days IS NULL",
+        )
+        .bind(owner)
+        .fetch_all(&mut *tx)
+        .await?;
+        for id in ids {
+            Sql::<B>::recompute(&mut tx, id, &settings, today).await?;
+        }
+        tx.commit().await?;
+        Ok(settings)
+    }
+
+    async fn create_contact(
+        &self,
+        owner: Uuid,
+        data: rapport_core::contact::NewContact,
+        settings: &rapport_core::network::Settings,
+        today: NaiveDate,
+    ) -> crate::Result<crate::ContactRecord> {
+        let mut tx = self.begin_write().await?;
+        let id = Sql::<B>::insert_contact(&mut tx, owner, &data, crate::now()).await?;
+        Sql::<B>::recompute(&mut tx, id, settings, today).await?;
+        let record = Sql::<B>::contact_in(&mut tx, owner, id)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn create_contacts(
+        &self,
+        owner: Uuid,
+        contacts: Vec<rapport_core::contact::NewContact>,
+        settings: &rapport_core::network::Settings,
+        today: NaiveDate,
+    ) -> crate::Result<Vec<Uuid>> {
+        let now = crate::now();
+        let mut tx = self.begin_write().await?;
+        let mut ids = Vec::with_capacity(contacts.len());
+        for data in &contacts {
+            ids.push(Sql::<B>::insert_contact(&mut tx, owner, data, now).await?);
+        }
+        for id in &ids {
+            Sql::<B>::recompute(&mut tx, *id, settings, today).await?;
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn create_interactions(
+        &self,
+        owner: Uuid,
+        interactions: Vec<rapport_core::network::NewInteraction>,
+        settings: &rapport_core::network::Settings,
+        today: NaiveDate,
+    ) -> crate::Result<u64> {
+        let now = crate::now();
+        let mut tx = self.begin_write().await?;
+        let mut touched = std::collections::BTreeSet::new();
+        for data in &interactions {
+            let contacts = Sql::<B>::owned_contacts(&mut tx, owner, &data.contact_ids).await?;
+            Sql::<B>::insert_interaction(&mut tx, owner, Uuid::new_v4(), data, &contacts, now)
+                .await?;
+            touched.extend(contacts);
+        }
+        for contact in touched {
+            Sql::<B>::recompute(&mut tx, contact, settings, today).await?;
+        }
+        tx.commit().await?;
+        Ok(interactions.len() as u64)
+    }
+
+    async fn contact(&self, owner: Uuid, id: Uuid) -> crate::Result<Option<crate::ContactRecord>> {
+        let row: Option<ContactRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            contact_columns!(),
+            " FROM contacts WHERE id = $1 AND owner_id = $2"
+        ))
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn update_contact(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_version: i64,
+        data: rapport_core::contact::NewContact,
+        settings: &rapport_core::network::Settings,
+        today: NaiveDate,
+    ) -> crate::Result<crate::ContactRecord> {
+        let mut tx = self.begin_write().await?;
+        let current: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM contacts WHERE id = $1 AND owner_id = $2")
+                .bind(id)
+                .bind(owner)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match current {
+            None => return Err(crate::StoreError::NotFound),
+            Some(version) if version != expected_version => return Err(crate::StoreError::Stale),
+            Some(_) => {}
+        }
+        Sql::<B>::check_references(&mut tx, owner, Some(id), &data).await?;
+        let updated = Sql::<B>::bind_contact(
+            sqlx::query(
+                "UPDATE contacts SET name = $3, emails = $4, phones = $5, company = $6, title = $7,
+                location = $8, urls = $9, tags = $10, notes = $11, met_on = $12,
+                met_event_id = $13, met_place = $14, met_context = $15, introduced_by = $16,
+                cadence_days = $17, archived = $18, search_text = $19, sort_name = $20,
+                version = version + 1, updated_at = $21
+             WHERE id = $1 AND owner_id = $2 AND version = $22",
+            ),
+            id,
+            owner,
+            &data,
+            crate::now(),
+        )
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated != 1 {
+            return Err(crate::StoreError::Stale);
+        }
+        sqlx::query("DELETE FROM contact_keys WHERE contact_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM contact_tags WHERE contact_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM contact_words WHERE contact_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        Sql::<B>::write_keys_and_tags(&mut tx, owner, id, &data).await?;
+        Sql::<B>::recompute(&mut tx, id, settings, today).await?;
+        let record = Sql::<B>::contact_in(&mut tx, owner, id)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn delete_contact(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_version: i64,
+    ) -> crate::Result<()> {
+        let mut tx = self.begin_write().await?;
+        let current: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM contacts WHERE id = $1 AND owner_id = $2")
+                .bind(id)
+                .bind(owner)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match current {
+            None => return Err(crate::StoreError::NotFound),
+            Some(version) if version != expected_version => return Err(crate::StoreError::Stale),
+            Some(_) => {}
+        }
+        // Interactions with nobody left in them go too.
+        sqlx::query(
+            "DELETE FROM interactions WHERE owner_id = $1 AND id IN (
+                SELECT interaction_id FROM interaction_contacts WHERE contact_id = $2)
+             AND NOT EXISTS (SELECT 1 FROM interaction_contacts o
+                WHERE o.interaction_id = interactions.id AND o.contact_id <> $2)",
+        )
+        .bind(owner)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM contacts WHERE id = $1 AND owner_id = $2")
+            .bind(id)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_contacts(
+        &self,
+        owner: Uuid,
+        query: &crate::ContactQuery,
+    ) -> crate::Result<(Vec<crate::ContactRecord>, rapport_core::network::Settings)> {
+        use crate::network::ContactSort;
+        let mut qb = Statement::<B>::new(concat!(
+            "SELECT ",
+            contact_columns!(),
+            ", ",
+            settings_of_owner!(),
+            " FROM contacts WHERE owner_id = "
+        ));
+        qb.push_bind(owner);
+        qb.push(" AND archived = ").push_bind(query.archived);
+        if let Some(q) = &query.q {
+            for term in crate::network::search_terms(q) {
+                qb.push(" AND id IN (SELECT contact_id FROM contact_words WHERE owner_id = ")
+                    .push_bind(owner)
+                    .push(" AND word >= ")
+                    .push_bind(term.clone())
+                    .push(" AND word < ")
+                    .push_bind(crate::network::prefix_end(&term))
+                    .push(")");
+            }
+        }
+        if let Some(tag) = &query.tag {
+            qb.push(" AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = contacts.id AND t.owner_id = ")
+                .push_bind(owner)
+                .push(" AND t.tag = ")
+                .push_bind(tag.to_lowercase())
+                .push(")");
+        }
+        if let Some(v) = query.comfort_min {
+            qb.push(" AND comfort >= ").push_bind(i32::from(v));
+        }
+        if let Some(v) = query.comfort_max {
+            qb.push(" AND comfort <= ").push_bind(i32::from(v));
+        }
+        if let Some(v) = query.familiarity_min {
+            qb.push(" AND familiarity >= ").push_bind(i32::from(v));
+        }
+        if let Some(v) = query.familiarity_max {
+            qb.push(" AND familiarity <= ").push_bind(i32::from(v));
+        }
+        if let Some(status) = query.connection_status {
+            qb.push(" AND connection_status = ")
+                .push_bind(status.as_str());
+        }
+        if let Some(event) = query.event_id {
+            qb.push(" AND met_event_id = ").push_bind(event);
+        }
+        if let Some(company) = &query.company {
+            qb.push(" AND lower(company) = ")
+                .push_bind(company.trim().to_lowercase());
+        }
+        if let Some(day) = query.due_by {
+            qb.push(" AND next_due_on <= ").push_bind(day);
+        }
+        if let Some((ready, settings)) = &query.ready_to_ask {
+            qb.push(if *ready { " AND " } else { " AND NOT " });
+            qb.push("(connection_status = 'not_connected' AND ");
+            match settings.connection_policy {
+                rapport_core::network::ConnectionPolicy::Open => {
+                    qb.push("(met_on IS NOT NULL OR met_event_id IS NOT NULL OR last_interaction_on IS NOT NULL)");
+                }
+                rapport_core::network::ConnectionPolicy::AfterTalking => {
+                    qb.push("familiarity >= ")
+                        .push_bind(i32::from(settings.familiarity_threshold));
+                }
+                rapport_core::network::ConnectionPolicy::WhenIWouldRefer => {
+                    qb.push("COALESCE(comfort, 0) >= ")
+                        .push_bind(i32::from(settings.comfort_threshold));
+                }
+            }
+            qb.push(")");
+        }
+        let ascending = matches!(query.sort, ContactSort::Name | ContactSort::NextDue);
+        let push_key = |qb: &mut Statement<'_, B>| match query.sort {
+            ContactSort::Name => {
+                qb.push("sort_name");
+            }
+            ContactSort::Comfort => {
+                qb.push("COALESCE(comfort, 0)");
+            }
+            ContactSort::Familiarity => {
+                qb.push("familiarity");
+            }
+            ContactSort::LastInteraction => {
+                qb.push("COALESCE(last_interaction_on, ")
+                    .push_bind(crate::network::sentinel_low())
+                    .push(")");
+            }
+            ContactSort::NextDue => {
+                qb.push("COALESCE(next_due_on, ")
+                    .push_bind(crate::network::sentinel_high())
+                    .push(")");
+            }
+        };
+        if let Some((key, id)) = &query.after {
+            qb.push(" AND (");
+            push_key(&mut qb);
+            qb.push(", id) ")
+                .push(if ascending { ">" } else { "<" })
+                .push(" (");
+            match key {
+                crate::SortKey::Text(v) => qb.push_bind(v.clone()),
+                crate::SortKey::Int(v) => qb.push_bind(*v as i32),
+                crate::SortKey::Date(v) => qb.push_bind(*v),
+            };
+            qb.push(", ").push_bind(*id).push(")");
+        }
+        qb.push(" ORDER BY ");
+        push_key(&mut qb);
+        let direction = if ascending { " ASC" } else { " DESC" };
+        qb.push(direction).push(", id").push(direction);
+        qb.push(" LIMIT ").push_bind(i64::from(query.limit));
+        let rows: Vec<ListedRow> = {
+            let (sql, args) = qb.into_parts()?;
+            sqlx::query_as_with(&sql, args)
+                .fetch_all(self.reader())
+                .await?
+        };
+        Ok(page_with_settings(rows))
+    }
+
+    async fn network_json(&self, owner: Uuid) -> crate::Result<String> {
+        Ok(sqlx::query_scalar(B::NETWORK_JSON)
+            .bind(owner)
+            .fetch_one(self.reader())
+            .await?)
+    }
+
+    async fn data_version(&self, owner: Uuid) -> crate::Result<i64> {
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM data_versions WHERE owner_id = $1")
+                .bind(owner)
+                .fetch_optional(self.reader())
+                .await?;
+        Ok(version.unwrap_or(0))
+    }
+
+    async fn set_comfort(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        rating: Option<u8>,
+        reason: Option<String>,
+    ) -> crate::Result<crate::ContactRecord> {
+        let now = crate::now();
+        let mut tx = self.begin_write().await?;
+        let updated =
+            sqlx::query("UPDATE contacts SET comfort = $1 WHERE id = $2 AND owner_id = $3")
+                .bind(rating.map(i32::from))
+                .bind(id)
+                .bind(owner)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if updated != 1 {
+            return Err(crate::StoreError::NotFound);
+        }
+        sqlx::query(
+            "INSERT INTO comfort_ratings (id, owner_id, contact_id, rating, reason, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Uuid::new_v4())
+        .bind(owner)
+        .bind(id)
+        .bind(rating.map(i32::from))
+        .bind(reason)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let record = Sql::<B>::contact_in(&mut tx, owner, id)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn snooze(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        until: Option<NaiveDate>,
+        settings: &rapport_core::network::Settings,
+        today: NaiveDate,
+    ) -> crate::Result<crate::ContactRecord> {
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(
+            "UPDATE contacts SET snoozed_until = $1, version = version + 1, updated_at = $2
+             WHERE id = $3 AND owner_id = $4",
+        )
+        .bind(until)
+        .bind(crate::now())
+        .bind(id)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated != 1 {
+            return Err(crate::StoreError::NotFound);
+        }
+        Sql::<B>::recompute(&mut tx, id, settings, today).await?;
+        let record = Sql::<B>::contact_in(&mut tx, owner, id)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn comfort_history(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> crate::Result<Option<Vec<rapport_core::network::ComfortRating>>> {
+        if !Sql::<B>::owns_contact(self, owner, id).await? {
+            return Ok(None);
+        }
+        let rows: Vec<ComfortRow> = sqlx::query_as(
+            "SELECT id, rating, reason, created_at FROM comfort_ratings
+             WHERE contact_id = $1 AND owner_id = $2 ORDER BY created_at, id",
+        )
+        .bind(id)
+        .bind(owner)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(Some(rows.into_iter().map(Into::into).collect()))
+    }
+
+    async fn change_connection(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        to: rapport_core::contact::ConnectionStatus,
+        note: Option<String>,
+    ) -> crate::Result<crate::ContactRecord> {
+        use rapport_core::contact::ConnectionStatus;
+        let now = crate::now();
+        let mut tx = self.begin_write().await?;
+        let current: Option<String> = sqlx::query_scalar(
+            "SELECT connection_status FROM contacts WHERE id = $1 AND owner_id = $2",
+        )
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let from = current
+            .as_deref()
+            .map(|s| ConnectionStatus::parse(s).unwrap_or(ConnectionStatus::NotConnected))
+            .ok_or(crate::StoreError::NotFound)?;
+        if !from.can_become(to) {
+            return Err(crate::StoreError::Transition {
+                from,
+                allowed: from.allowed_next(),
+            });
+        }
+        sqlx::query(
+            "UPDATE contacts SET connection_status = $1, connection_changed_at = $2
+             WHERE id = $3 AND owner_id = $4",
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind(id)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO connection_changes (id, owner_id, contact_id, from_status, to_status, note, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(Uuid::new_v4())
+        .bind(owner)
+        .bind(id)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(note)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let record = Sql::<B>::contact_in(&mut tx, owner, id)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn connection_history(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> crate::Result<Option<Vec<rapport_core::network::ConnectionChange>>> {
+        if !Sql::<B>::owns_contact(self, owner, id).await? {
+            return Ok(None);
+        }
+        let rows: Vec<ConnectionRow> = sqlx::query_as(
+            "SELECT id, from_status, to_status, note, created_at FROM connection_changes
+             WHERE contact_id = $1 AND owner_id = $2 ORDER BY created_at, id",
+        )
+        .bind(id)
+        .bind(owner)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(Some(rows.into_iter().map(Into::into).collect()))
+    }
+
+    async fn interaction_facts(
+        &self,
+        owner: Uuid,
+        contact: Uuid,
+    ) -> crate::Result<Vec<rapport_core::familiarity::InteractionFacts>> {
+        let rows: Vec<FactRow> = sqlx::query_as(
+            "SELECT i.kind, i.depth, i.initiated_by, i.occurred_on
+             FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
+             WHERE ic.contact_id = $1 AND ic.owner_id = $2",
+        )
+        .bind(contact)
+        .bind(owner)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn create_interaction(
+        &self,
+        owner: Uuid,
+        data: rapport_core::network::NewInteraction,
+        settings: &rapport_core::network::Settings,
+        today: NaiveDate,
+    ) -> crate::Result<rapport_core::network::Interaction> {
+        let id = Uuid::new_v4();
+        let mut tx = self.begin_write().await?;
+        let contacts = Sql::<B>::owned_contacts(&mut tx, owner, &data.contact_ids).await?;
+        Sql::<B>::insert_interaction(&mut tx, owner, id, &data, &contacts, crate::now()).await?;
+        for contact in &contacts {
+            Sql::<B>::recompute(&mut tx, *contact, settings, today).await?;
+        }
+        let interaction = Sql::<B>::interaction_in(&mut tx, owner, id)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(interaction)
+    }
+
+    async fn interaction(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+    ) -> crate::Result<Option<rapport_core::network::Interaction>> {
+        let mut conn = self.reader().acquire().await?;
+        Sql::<B>::interaction_in(&mut conn, owner, id).await
+    }
+
+    async fn update_interaction(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_version: i64,
+        data: rapport_core::network::NewInteraction,
+        settings: &rapport_core::network::Settings,
+        today: NaiveDate,
+    ) -> crate::Result<rapport_core::network::Interaction> {
+        let mut tx = self.begin_write().await?;
+        let before = Sql::<B>::interaction_in(&mut tx, owner, id)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+        if before.version != expected_version {
+            return Err(crate::StoreError::Stale);
+        }
+        let contacts = Sql::<B>::owned_contacts(&mut tx, owner, &data.contact_ids).await?;
+        sqlx::query(
+            "UPDATE interactions SET kind = $1, occurred_on = $2, depth = $3, initiated_by = $4,
+                notes = $5, follow_up_on = $6, version = version + 1, updated_at = $7
+             WHERE id = $8 AND owner_id = $9",
+        )
+        .bind(data.kind.as_str())
+        .bind(data.occurred_on)
+        .bind(data.depth.as_str())
+        .bind(data.initiated_by.as_str())
+        .bind(&data.notes)
+        .bind(data.follow_up_on)
+        .bind(crate::now())
+        .bind(id)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM interaction_contacts WHERE interaction_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        Sql::<B>::link_contacts(&mut tx, owner, id, &contacts).await?;
+        let mut touched = before.contact_ids.clone();
+        touched.extend(contacts.iter().copied());
+        touched.sort();
+        touched.dedup();
+        for contact in touched {
+            Sql::<B>::recompute(&mut tx, contact, settings, today).await?;
+        }
+        let interaction = Sql::<B>::interaction_in(&mut tx, owner, id)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(interaction)
+    }
+
+    async fn delete_interaction(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_version: i64,
+        settings: &rapport_core::network::Settings,
+        today: NaiveDate,
+    ) -> crate::Result<()> {
+        let mut tx = self.begin_write().await?;
+        let before = Sql::<B>::interaction_in(&mut tx, owner, id)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+        if before.version != expected_version {
+            return Err(crate::StoreError::Stale);
+        }
+        sqlx::query("DELETE FROM interactions WHERE id = $1 AND owner_id = $2")
+            .bind(id)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+        for contact in before.contact_ids {
+            Sql::<B>::recompute(&mut tx, contact, settings, today).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_interactions(
+        &self,
+        owner: Uuid,
+        query: &crate::InteractionQuery,
+    ) -> crate::Result<Vec<rapport_core::network::Interaction>> {
+        let mut qb = Statement::<B>::new(concat!(
+            "SELECT ",
+            interaction_columns!(),
+            " FROM interactions WHERE owner_id = "
+        ));
+        qb.push_bind(owner);
+        if let Some(contact) = query.contact_id {
+            qb.push(" AND EXISTS (SELECT 1 FROM interaction_contacts ic WHERE ic.interaction_id = interactions.id AND ic.contact_id = ")
+                .push_bind(contact)
+                .push(")");
+        }
+        if let Some(kind) = query.kind {
+            qb.push(" AND kind = ").push_bind(kind.as_str());
+        }
+        if let Some(from) = query.from {
+            qb.push(" AND occurred_on >= ").push_bind(from);
+        }
+        if let Some(to) = query.to {
+            qb.push(" AND occurred_on <= ").push_bind(to);
+        }
+        if let Some((day, id)) = query.after {
+            qb.push(" AND (occurred_on, id) < (")
+                .push_bind(day)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        qb.push(" ORDER BY occurred_on DESC, id DESC LIMIT ")
+            .push_bind(i64::from(query.limit));
+        let rows: Vec<InteractionRow> = {
+            let (sql, args) = qb.into_parts()?;
+            sqlx::query_as_with(&sql, args)
+                .fetch_all(self.reader())
+                .await?
+        };
+        let mut conn = self.reader().acquire().await?;
+        let mut result = Vec::with_capacity(rows.len());
+        for row in rows {
+            let contacts = Sql::<B>::contacts_of(&mut conn, row.id).await?;
+            result.push(row.into_api(contacts));
+        }
+        Ok(result)
+    }
+
+    async fn refresh_familiarity(
+        &self,
+        owner: Uuid,
+        today: NaiveDate,
+        limit: u32,
+    ) -> crate::Result<u64> {
+        // Read and computed outside the write transaction, so that
+        // the writer is held only for the updates themselves. One
+        // row per stale contact and interaction (or one with no
+        // interaction), found through the contact's own links.
+        let rows: Vec<StaleFactRow> = sqlx::query_as(
+            "WITH stale AS (
+                SELECT id FROM contacts WHERE owner_id = $1
+                AND (familiarity_as_of IS NULL OR familiarity_as_of < $2)
+                LIMIT $3)
+             SELECT s.id AS contact_id, i.kind, i.depth, i.initiated_by, i.occurred_on
+             FROM stale s
+             LEFT JOIN interaction_contacts ic ON ic.contact_id = s.id
+             LEFT JOIN interactions i ON i.id = ic.interaction_id",
+        )
+        .bind(owner)
+        .bind(today)
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let scores = familiarity_of(rows, today);
+        let mut tx = self.begin_write().await?;
+        let mut refreshed = 0;
+        for (id, score) in scores {
+            // A contact written meanwhile was computed today: its
+            // value is newer than the one computed here.
+            refreshed += sqlx::query(
+                "UPDATE contacts SET familiarity = $1, suggested_comfort = $2,
+                    familiarity_as_of = $3
+                 WHERE id = $4 AND owner_id = $5
+                 AND (familiarity_as_of IS NULL OR familiarity_as_of < $3)",
+            )
+            .bind(i32::from(score.score))
+            .bind(i32::from(score.suggested_comfort))
+            .bind(today)
+            .bind(id)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(refreshed)
+    }
+
+    async fn owners_with_stale_familiarity(
+        &self,
+        before: NaiveDate,
+    ) -> crate::Result<Vec<(Uuid, Option<String>)>> {
+        Ok(sqlx::query_as(
+            "SELECT u.id, u.time_zone FROM users u WHERE EXISTS (
+                SELECT 1 FROM contacts c WHERE c.owner_id = u.id
+                AND (c.familiarity_as_of IS NULL OR c.familiarity_as_of < $1))",
+        )
+        .bind(before)
+        .fetch_all(self.reader())
+        .await?)
+    }
+}
+
+/// Statements shared by the network methods.
+impl<B> Sql<B>
+where
+    B: SqlBackend,
+    for<'c> &'c mut Conn<B>: Executor<'c, Database = Db<B>>,
+    for<'q> Args<'q, B>: IntoArguments<'q, Db<B>>,
+    for<'r> &'r str: ColumnIndex<Row<B>>,
+    usize: ColumnIndex<Row<B>>,
+    for<'q, 'r> Uuid: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> String: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q> &'q str: Encode<'q, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> i64: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> i32: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> bool: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> DateTime<Utc>: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> NaiveDate: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q> &'q [u8]: Encode<'q, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> Vec<u8>: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q> Option<Uuid>: Encode<'q, Db<B>>,
+    for<'q> Option<String>: Encode<'q, Db<B>>,
+    for<'q> Option<&'q str>: Encode<'q, Db<B>>,
+    for<'q> Option<i64>: Encode<'q, Db<B>>,
+    for<'q> Option<i32>: Encode<'q, Db<B>>,
+    for<'q> Option<DateTime<Utc>>: Encode<'q, Db<B>>,
+    for<'q> Option<NaiveDate>: Encode<'q, Db<B>>,
+{
+    /// Binds `$1` id, `$2` owner, `$3`–`$20` the editable fields and
+    /// `$21` the time, in the order of both the INSERT and the UPDATE.
+    pub(crate) fn bind_contact<'q>(
+        query: sqlx::query::Query<'q, Db<B>, <Db<B> as sqlx::Database>::Arguments<'q>>,
+        id: Uuid,
+        owner: Uuid,
+        data: &'q rapport_core::contact::NewContact,
+        at: DateTime<Utc>,
+    ) -> sqlx::query::Query<'q, Db<B>, <Db<B> as sqlx::Database>::Arguments<'q>> {
+        let how = data.how_met.clone().unwrap_or_default();
+        query
+            .bind(id)
+            .bind(owner)
+            .bind(&data.name)
+            .bind(to_json(&data.emails))
+            .bind(to_json(&data.phones))
+            .bind(&data.company)
+            .bind(&data.title)
+            .bind(&data.location)
+            .bind(to_json(&data.urls))
+            .bind(to_json(&data.tags))
+            .bind(&data.notes)
+            .bind(how.met_on)
+            .bind(how.event_id)
+            .bind(how.place)
+            .bind(how.context)
+            .bind(how.introduced_by)
+            .bind(data.cadence_days.map(i32::from))
+            .bind(data.archived)
+            .bind(crate::network::search_text(data))
+            .bind(crate::network::sort_name(&data.name))
+            .bind(at)
+    }
+
+    pub(crate) async fn insert_contact(
+        conn: &mut Conn<B>,
+        owner: Uuid,
+        data: &rapport_core::contact::NewContact,
+        now: DateTime<Utc>,
+    ) -> crate::Result<Uuid> {
+        let id = Uuid::new_v4();
+        Self::check_references(&mut *conn, owner, Some(id), data).await?;
+        Self::bind_contact(sqlx::query(
+            "INSERT INTO contacts (id, owner_id, name, emails, phones, company, title, location,
+                urls, tags, notes, met_on, met_event_id, met_place, met_context, introduced_by,
+                cadence_days, archived, comfort, connection_status, familiarity, suggested_comfort,
+                search_text, sort_name, version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                $17, $18, NULL, 'not_connected', 0, 1, $19, $20, 1, $21, $21)",
+        ), id, owner, data, now)
+        .execute(&mut *conn)
+        .await?;
+        Self::write_keys_and_tags(&mut *conn, owner, id, data).await?;
+        Ok(id)
+    }
+
+    pub(crate) async fn insert_interaction(
+        conn: &mut Conn<B>,
+        owner: Uuid,
+        id: Uuid,
+        data: &rapport_core::network::NewInteraction,
+        contacts: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> crate::Result<()> {
+        sqlx::query(
+            "INSERT INTO interactions (id, owner_id, kind, occurred_on, depth, initiated_by,
+                notes, follow_up_on, version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(data.kind.as_str())
+        .bind(data.occurred_on)
+        .bind(data.depth.as_str())
+        .bind(data.initiated_by.as_str())
+        .bind(&data.notes)
+        .bind(data.follow_up_on)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        Self::link_contacts(&mut *conn, owner, id, contacts).await
+    }
+    pub(crate) async fn owns_contact(store: &B, owner: Uuid, id: Uuid) -> crate::Result<bool> {
+        let found: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM contacts WHERE id = $1 AND owner_id = $2")
+                .bind(id)
+                .bind(owner)
+                .fetch_optional(store.reader())
+                .await?;
+        Ok(found.is_some())
+    }
+
+    pub(crate) async fn contact_in(
+        conn: &mut Conn<B>,
+        owner: Uuid,
+        id: Uuid,
+    ) -> crate::Result<Option<crate::ContactRecord>> {
+        let row: Option<ContactRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            contact_columns!(),
+            " FROM contacts WHERE id = $1 AND owner_id = $2"
+        ))
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(row.map(Into::into))
+    }
+
+    pub(crate) async fn contacts_of(
+        conn: &mut Conn<B>,
+        interaction: Uuid,
+    ) -> crate::Result<Vec<Uuid>> {
+        Ok(sqlx::query_scalar(
+            "SELECT contact_id FROM interaction_contacts WHERE interaction_id = $1 ORDER BY contact_id",
+        )
+        .bind(interaction)
+        .fetch_all(&mut *conn)
+        .await?)
+    }
+
+    pub(crate) async fn interaction_in(
+        conn: &mut Conn<B>,
+        owner: Uuid,
+        id: Uuid,
+    ) -> crate::Result<Option<rapport_core::network::Interaction>> {
+        let row: Option<InteractionRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            interaction_columns!(),
+            " FROM interactions WHERE id = $1 AND owner_id = $2"
+        ))
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let contacts = Self::contacts_of(conn, id).await?;
+        Ok(Some(row.into_api(contacts)))
+    }
+
+    /// The ids, deduplicated, if every one is a contact of `owner`.
+    pub(crate) async fn owned_contacts(
+        conn: &mut Conn<B>,
+        owner: Uuid,
+        ids: &[Uuid],
+    ) -> crate::Result<Vec<Uuid>> {
+        let mut unique = ids.to_vec();
+        unique.sort();
+        unique.dedup();
+        for (index, id) in ids.iter().enumerate() {
+            let found: Option<i32> =
+                sqlx::query_scalar("SELECT 1 FROM contacts WHERE id = $1 AND owner_id = $2")
+                    .bind(id)
+                    .bind(owner)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if found.is_none() {
+                return Err(crate::StoreError::InvalidReference {
+                    field: format!("contact_ids[{index}]"),
+                });
+            }
+        }
+        Ok(unique)
+    }
+
+    pub(crate) async fn link_contacts(
+        conn: &mut Conn<B>,
+        owner: Uuid,
+        interaction: Uuid,
+        contacts: &[Uuid],
+    ) -> crate::Result<()> {
+        for contact in contacts {
+            sqlx::query(
+                "INSERT INTO interaction_contacts (interaction_id, contact_id, owner_id) VALUES ($1, $2, $3)",
+            )
+            .bind(interaction)
+            .bind(contact)
+            .bind(owner)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// `how_met` may only name my own event and another of my contacts.
+    pub(crate) async fn check_references(
+        conn: &mut Conn<B>,
+        owner: Uuid,
+        this: Option<Uuid>,
+        data: &rapport_core::contact::NewContact,
+    ) -> crate::Result<()> {
+        let Some(how) = &data.how_met else {
+            return Ok(());
+        };
+        if let Some(event) = how.event_id {
+            let found: Option<i32> =
+                sqlx::query_scalar("SELECT 1 FROM events WHERE id = $1 AND owner_id = $2")
+                    .bind(event)
+                    .bind(owner)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if found.is_none() {
+                return Err(crate::StoreError::InvalidReference {
+                    field: "how_met.event_id".into(),
+                });
+            }
+        }
+        if let Some(by) = how.introduced_by {
+            let found: Option<i32> =
+                sqlx::query_scalar("SELECT 1 FROM contacts WHERE id = $1 AND owner_id = $2")
+                    .bind(by)
+                    .bind(owner)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if found.is_none() || Some(by) == this {
+                return Err(crate::StoreError::InvalidReference {
+                    field: "how_met.introduced_by".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn write_keys_and_tags(
+        conn: &mut Conn<B>,
+        owner: Uuid,
+        id: Uuid,
+        data: &rapport_core::contact::NewContact,
+    ) -> crate::Result<()> {
+        for key in crate::network::contact_keys(data) {
+            sqlx::query("INSERT INTO contact_keys (owner_id, contact_id, key) VALUES ($1, $2, $3)")
+                .bind(owner)
+                .bind(id)
+                .bind(key)
+                .execute(&mut *conn)
+                .await?;
+        }
+        for word in crate::network::contact_words(data) {
+            sqlx::query(
+                "INSERT INTO contact_words (owner_id, word, contact_id) VALUES ($1, $2, $3)",
+            )
+            .bind(owner)
+            .bind(word)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        let mut tags: Vec<String> = data.tags.iter().map(|t| t.to_lowercase()).collect();
+        tags.sort();
+        tags.dedup();
+        for tag in tags {
+            sqlx::query("INSERT INTO contact_tags (owner_id, contact_id, tag) VALUES ($1, $2, $3)")
+                .bind(owner)
+                .bind(id)
+                .bind(tag)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Recomputes a contact's derived state from its interactions.
+    pub(crate) async fn recompute(
+        conn: &mut Conn<B>,
+        id: Uuid,
+        settings: &rapport_core::network::Settings,
+        today: NaiveDate,
+    ) -> crate::Result<()> {
+        #[allow(clippy::type_complexity)]
+        let basics: Option<(
+            Option<i32>,
+            Option<NaiveDate>,
+            DateTime<Utc>,
+            Option<i32>,
+            bool,
+            Option<NaiveDate>,
+        )> = sqlx::query_as(
+            "SELECT comfort, met_on, created_at, cadence_days, archived, snoozed_until
+                 FROM contacts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some((comfort, met_on, created_at, cadence, archived, snoozed_until)) = basics else {
+            return Ok(());
+        };
+        let facts: Vec<FactRow> = sqlx::query_as(
+            "SELECT i.kind, i.depth, i.initiated_by, i.occurred_on
+             FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
+             WHERE ic.contact_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let facts: Vec<rapport_core::familiarity::InteractionFacts> =
+            facts.into_iter().map(Into::into).collect();
+        let cadence = cadence
+            .and_then(|d| u16::try_from(d).ok())
+            .or(settings.default_cadence_days);
+        let derived = derive(
+            &facts,
+            comfort.and_then(|c| u8::try_from(c).ok()),
+            Schedule {
+                met_on,
+                added_on: created_at.date_naive(),
+                cadence,
+                archived,
+                snoozed_until,
+            },
+            today,
+        );
+        sqlx::query(
+            "UPDATE contacts SET familiarity = $1, suggested_comfort = $2, familiarity_as_of = $3,
+                last_interaction_on = $4, next_due_on = $5 WHERE id = $6",
+        )
+        .bind(derived.familiarity)
+        .bind(derived.suggested)
+        .bind(today)
+        .bind(derived.last)
+        .bind(derived.next_due)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+}
