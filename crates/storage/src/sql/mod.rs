@@ -51,19 +51,20 @@ pub(crate) struct UserRow {
     time_zone: Option<String>,
 }
 
-impl From<UserRow> for UserRecord {
-    fn from(row: UserRow) -> Self {
-        UserRecord {
+impl TryFrom<UserRow> for UserRecord {
+    type Error = crate::StoreError;
+
+    fn try_from(row: UserRow) -> crate::Result<Self> {
+        Ok(UserRecord {
             id: row.id,
             email: row.email,
             display_name: row.display_name,
             password_hash: row.password_hash,
-            // The schema's CHECK constraint admits only known roles.
-            role: Role::parse(&row.role).unwrap_or(Role::User),
+            role: parsed("users.role", &row.role, Role::parse)?,
             disabled: row.disabled,
             created_at: row.created_at,
             time_zone: row.time_zone,
-        }
+        })
     }
 }
 
@@ -75,13 +76,15 @@ pub(crate) struct AuthenticatedRow {
     expires_at: DateTime<Utc>,
 }
 
-impl From<AuthenticatedRow> for crate::Authenticated {
-    fn from(row: AuthenticatedRow) -> Self {
-        crate::Authenticated {
-            user: row.user.into(),
+impl TryFrom<AuthenticatedRow> for crate::Authenticated {
+    type Error = crate::StoreError;
+
+    fn try_from(row: AuthenticatedRow) -> crate::Result<Self> {
+        Ok(crate::Authenticated {
+            user: row.user.try_into()?,
             data_version: row.data_version,
             expires_at: Some(row.expires_at),
-        }
+        })
     }
 }
 
@@ -100,7 +103,7 @@ pub(crate) struct TokenUserRow {
 }
 
 impl TokenUserRow {
-    pub(crate) fn split(self) -> (TokenRow, crate::Authenticated) {
+    pub(crate) fn split(self) -> crate::Result<(TokenRow, crate::Authenticated)> {
         let user = UserRow {
             id: self.token.user_id,
             email: self.email,
@@ -112,11 +115,11 @@ impl TokenUserRow {
             time_zone: self.time_zone,
         };
         let authenticated = crate::Authenticated {
-            user: user.into(),
+            user: user.try_into()?,
             data_version: self.data_version,
             expires_at: self.token.expires_at,
         };
-        (self.token, authenticated)
+        Ok((self.token, authenticated))
     }
 }
 
@@ -154,18 +157,19 @@ pub(crate) struct TokenRow {
     pub(crate) last_used_at: Option<DateTime<Utc>>,
 }
 
-impl From<TokenRow> for ApiToken {
-    fn from(row: TokenRow) -> Self {
-        ApiToken {
+impl TryFrom<TokenRow> for ApiToken {
+    type Error = crate::StoreError;
+
+    fn try_from(row: TokenRow) -> crate::Result<Self> {
+        Ok(ApiToken {
             id: row.id,
             name: row.name,
-            // The schema's CHECK constraint admits only known scopes.
-            scope: TokenScope::parse(&row.scope).unwrap_or(TokenScope::Read),
+            scope: parsed("api_tokens.scope", &row.scope, TokenScope::parse)?,
             prefix: row.prefix,
             created_at: row.created_at,
             expires_at: row.expires_at,
             last_used_at: row.last_used_at,
-        }
+        })
     }
 }
 
@@ -190,6 +194,27 @@ impl From<InviteRow> for Invite {
             used_by: row.used_by,
         }
     }
+}
+
+/// A stored name of an enumeration value (a kind, a status, a role…).
+pub(crate) fn parsed<T>(
+    column: &'static str,
+    text: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> crate::Result<T> {
+    parse(text).ok_or_else(|| crate::StoreError::corrupt(column, text))
+}
+
+/// A stored JSON list of texts (emails, phones, web addresses, tags).
+pub(crate) fn json_list(column: &'static str, text: &str) -> crate::Result<Vec<String>> {
+    serde_json::from_str(text).map_err(|_| crate::StoreError::corrupt(column, text))
+}
+
+/// A stored number of days (a cadence).
+pub(crate) fn days(column: &'static str, value: Option<i32>) -> crate::Result<Option<u16>> {
+    value
+        .map(|value| u16::try_from(value).map_err(|_| crate::StoreError::corrupt(column, value)))
+        .transpose()
 }
 
 /// A stored comfort rating (1–5) or none.
@@ -325,7 +350,7 @@ where
         .bind(id)
         .fetch_optional(self.reader())
         .await?;
-        Ok(row.map(Into::into))
+        row.map(TryInto::try_into).transpose()
     }
 
     async fn user_by_email(&self, email: &str) -> crate::Result<Option<crate::UserRecord>> {
@@ -337,7 +362,7 @@ where
         .bind(email)
         .fetch_optional(self.reader())
         .await?;
-        Ok(row.map(Into::into))
+        row.map(TryInto::try_into).transpose()
     }
 
     async fn update_profile(
@@ -364,7 +389,7 @@ where
         .await?;
         let row = row.ok_or(crate::StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(row.into())
+        row.try_into()
     }
 
     async fn set_password_hash(&self, user_id: Uuid, hash: &str) -> crate::Result<()> {
@@ -427,7 +452,7 @@ where
                 .await?
             }
         };
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn set_user_disabled(
@@ -462,7 +487,7 @@ where
                 .await?;
         }
         tx.commit().await?;
-        Ok(row.into())
+        row.try_into()
     }
 
     async fn create_session(&self, new: crate::NewSession) -> crate::Result<Uuid> {
@@ -504,7 +529,7 @@ where
         .bind(crate::now())
         .fetch_optional(self.reader())
         .await?;
-        Ok(row.map(Into::into))
+        row.map(TryInto::try_into).transpose()
     }
 
     async fn rotate_refresh_token(
@@ -568,7 +593,7 @@ where
         tx.commit().await?;
         Ok(RefreshOutcome::Rotated {
             session_id,
-            user: user.into(),
+            user: user.try_into()?,
         })
     }
 
@@ -643,7 +668,7 @@ where
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(row.into())
+        row.try_into()
     }
 
     async fn list_api_tokens(
@@ -658,7 +683,7 @@ where
         .bind(user_id)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn delete_api_token(&self, user_id: Uuid, token_id: Uuid) -> crate::Result<bool> {
@@ -704,7 +729,7 @@ where
         let Some(found) = found else {
             return Ok(None);
         };
-        let (mut token, user) = found.split();
+        let (mut token, user) = found.split()?;
         let stale_before = now - chrono::Duration::seconds(TOKEN_TOUCH_INTERVAL_SECS);
         // Most uses only read: the write happens once a minute at most.
         if token.last_used_at.is_none_or(|used| used < stale_before) {
@@ -717,7 +742,7 @@ where
             tx.commit().await?;
             token.last_used_at = Some(now);
         }
-        Ok(Some((token.into(), user)))
+        Ok(Some((token.try_into()?, user)))
     }
 
     async fn create_invite(
@@ -858,7 +883,7 @@ where
         .bind(now)
         .fetch_one(&mut **tx)
         .await?;
-        Ok(row.into())
+        row.try_into()
     }
 
     pub(crate) async fn write_password(
@@ -917,3 +942,31 @@ pub(crate) mod events;
 pub(crate) mod introductions;
 pub(crate) mod network;
 pub(crate) mod nurture;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::StoreError;
+
+    #[test]
+    fn a_stored_value_no_rapport_value_reads_from_is_an_error_not_a_default() {
+        let corrupt = |result: crate::Result<_>| match result {
+            Err(StoreError::Corrupt { column, value }) => Some((column, value)),
+            _ => None,
+        };
+        assert_eq!(
+            corrupt(parsed("users.role", "owner", Role::parse).map(|_| ())),
+            Some(("users.role", "owner".to_owned()))
+        );
+        assert!(corrupt(json_list("contacts.emails", "a@example.org").map(|_| ())).is_some());
+        assert!(corrupt(small("contacts.familiarity", 300).map(|_| ())).is_some());
+        assert!(corrupt(comfort(Some(-1)).map(|_| ())).is_some());
+        assert!(corrupt(days("contacts.cadence_days", Some(70_000)).map(|_| ())).is_some());
+        assert_eq!(
+            parsed("users.role", "admin", Role::parse).unwrap(),
+            Role::Admin
+        );
+        assert_eq!(comfort(Some(4)).unwrap(), Some(4));
+        assert_eq!(json_list("contacts.tags", "[\"a\"]").unwrap(), vec!["a"]);
+    }
+}

@@ -8,6 +8,8 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use uuid::Uuid;
 
 use crate::backend::{Args, Conn, Db, Row, RowsAffected, Sql, SqlBackend, Statement};
+use crate::sql::{comfort, days, json_list, parsed, small};
+use crate::{Result, StoreError};
 
 use crate::network::{how_met_of, ContactRecord};
 
@@ -37,16 +39,8 @@ macro_rules! settings_of_owner {
     };
 }
 
-fn json_list(text: &str) -> Vec<String> {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
 pub(crate) fn to_json(list: &[String]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
-}
-
-fn small(value: Option<i32>) -> Option<u8> {
-    value.and_then(|v| u8::try_from(v).ok())
 }
 
 #[derive(sqlx::FromRow)]
@@ -80,19 +74,21 @@ pub(crate) struct ContactRow {
     updated_at: DateTime<Utc>,
 }
 
-impl From<ContactRow> for ContactRecord {
-    fn from(row: ContactRow) -> Self {
-        ContactRecord {
+impl TryFrom<ContactRow> for ContactRecord {
+    type Error = StoreError;
+
+    fn try_from(row: ContactRow) -> Result<Self> {
+        Ok(ContactRecord {
             id: row.id,
             data: NewContact {
                 name: row.name,
-                emails: json_list(&row.emails),
-                phones: json_list(&row.phones),
+                emails: json_list("contacts.emails", &row.emails)?,
+                phones: json_list("contacts.phones", &row.phones)?,
                 company: row.company,
                 title: row.title,
                 location: row.location,
-                urls: json_list(&row.urls),
-                tags: json_list(&row.tags),
+                urls: json_list("contacts.urls", &row.urls)?,
+                tags: json_list("contacts.tags", &row.tags)?,
                 notes: row.notes,
                 how_met: how_met_of(
                     row.met_on,
@@ -101,21 +97,24 @@ impl From<ContactRow> for ContactRecord {
                     row.met_context,
                     row.introduced_by,
                 ),
-                cadence_days: row.cadence_days.and_then(|d| u16::try_from(d).ok()),
+                cadence_days: days("contacts.cadence_days", row.cadence_days)?,
                 archived: row.archived,
             },
-            comfort: small(row.comfort),
-            connection_status: ConnectionStatus::parse(&row.connection_status)
-                .unwrap_or(ConnectionStatus::NotConnected),
+            comfort: comfort(row.comfort)?,
+            connection_status: parsed(
+                "contacts.connection_status",
+                &row.connection_status,
+                ConnectionStatus::parse,
+            )?,
             last_interaction_on: row.last_interaction_on,
             next_due_on: row.next_due_on,
-            familiarity: small(Some(row.familiarity)).unwrap_or(0),
-            suggested_comfort: small(Some(row.suggested_comfort)).unwrap_or(1),
+            familiarity: small("contacts.familiarity", row.familiarity)?,
+            suggested_comfort: small("contacts.suggested_comfort", row.suggested_comfort)?,
             familiarity_as_of: row.familiarity_as_of,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
-        }
+        })
     }
 }
 
@@ -134,20 +133,27 @@ pub(crate) struct InteractionRow {
 }
 
 impl InteractionRow {
-    pub(crate) fn into_api(self, contact_ids: Vec<Uuid>) -> rapport_core::network::Interaction {
-        rapport_core::network::Interaction {
+    pub(crate) fn into_api(
+        self,
+        contact_ids: Vec<Uuid>,
+    ) -> Result<rapport_core::network::Interaction> {
+        Ok(rapport_core::network::Interaction {
             id: self.id,
             contact_ids,
-            kind: InteractionKind::parse(&self.kind).unwrap_or(InteractionKind::Other),
+            kind: parsed("interactions.kind", &self.kind, InteractionKind::parse)?,
             occurred_on: self.occurred_on,
-            depth: Depth::parse(&self.depth).unwrap_or(Depth::Brief),
-            initiated_by: Initiator::parse(&self.initiated_by).unwrap_or(Initiator::Me),
+            depth: parsed("interactions.depth", &self.depth, Depth::parse)?,
+            initiated_by: parsed(
+                "interactions.initiated_by",
+                &self.initiated_by,
+                Initiator::parse,
+            )?,
             notes: self.notes,
             follow_up_on: self.follow_up_on,
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
-        }
+        })
     }
 }
 
@@ -159,15 +165,41 @@ pub(crate) struct FactRow {
     occurred_on: NaiveDate,
 }
 
-impl From<FactRow> for rapport_core::familiarity::InteractionFacts {
-    fn from(row: FactRow) -> Self {
-        rapport_core::familiarity::InteractionFacts {
-            kind: InteractionKind::parse(&row.kind).unwrap_or(InteractionKind::Other),
-            depth: Depth::parse(&row.depth).unwrap_or(Depth::Brief),
-            initiated_by: Initiator::parse(&row.initiated_by).unwrap_or(Initiator::Me),
+impl TryFrom<FactRow> for rapport_core::familiarity::InteractionFacts {
+    type Error = StoreError;
+
+    fn try_from(row: FactRow) -> Result<Self> {
+        Ok(rapport_core::familiarity::InteractionFacts {
+            kind: parsed("interactions.kind", &row.kind, InteractionKind::parse)?,
+            depth: parsed("interactions.depth", &row.depth, Depth::parse)?,
+            initiated_by: parsed(
+                "interactions.initiated_by",
+                &row.initiated_by,
+                Initiator::parse,
+            )?,
             occurred_on: row.occurred_on,
-        }
+        })
     }
+}
+
+/// What a contact's due day depends on, apart from its interactions.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ScheduleRow {
+    id: Uuid,
+    comfort: Option<i32>,
+    met_on: Option<NaiveDate>,
+    created_at: DateTime<Utc>,
+    cadence_days: Option<i32>,
+    archived: bool,
+    snoozed_until: Option<NaiveDate>,
+}
+
+/// The facts of one interaction of a contact.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContactFactRow {
+    contact_id: Uuid,
+    #[sqlx(flatten)]
+    fact: FactRow,
 }
 
 /// A stale contact with one of its interactions' facts (none: a contact
@@ -186,7 +218,7 @@ pub(crate) struct StaleFactRow {
 pub(crate) fn familiarity_of(
     rows: Vec<StaleFactRow>,
     today: NaiveDate,
-) -> Vec<(Uuid, rapport_core::familiarity::Familiarity)> {
+) -> Result<Vec<(Uuid, rapport_core::familiarity::Familiarity)>> {
     let mut contacts: Vec<(Uuid, Vec<rapport_core::familiarity::InteractionFacts>)> = Vec::new();
     let mut position = std::collections::HashMap::new();
     for row in rows {
@@ -203,16 +235,16 @@ pub(crate) fn familiarity_of(
                 initiated_by,
                 occurred_on,
             };
-            contacts[at].1.push(fact.into());
+            contacts[at].1.push(fact.try_into()?);
         }
     }
-    contacts
+    Ok(contacts
         .into_iter()
         .map(|(id, facts)| {
             let score = rapport_core::familiarity::familiarity(&facts, today, None);
             (id, score)
         })
-        .collect()
+        .collect())
 }
 
 /// A listed contact with its owner's settings.
@@ -227,7 +259,7 @@ pub(crate) struct ListedRow {
 }
 
 /// The page and the settings read with it (defaults without a settings row).
-pub(crate) fn page_with_settings(rows: Vec<ListedRow>) -> (Vec<ContactRecord>, Settings) {
+pub(crate) fn page_with_settings(rows: Vec<ListedRow>) -> Result<(Vec<ContactRecord>, Settings)> {
     let settings = rows
         .first()
         .and_then(|row| {
@@ -238,12 +270,14 @@ pub(crate) fn page_with_settings(rows: Vec<ListedRow>) -> (Vec<ContactRecord>, S
                 default_cadence_days: row.s_cadence,
             })
         })
-        .map(Settings::from)
+        .map(Settings::try_from)
+        .transpose()?
         .unwrap_or_default();
-    (
-        rows.into_iter().map(|row| row.contact.into()).collect(),
-        settings,
-    )
+    let contacts = rows
+        .into_iter()
+        .map(|row| row.contact.try_into())
+        .collect::<Result<_>>()?;
+    Ok((contacts, settings))
 }
 
 #[derive(sqlx::FromRow)]
@@ -254,18 +288,26 @@ pub(crate) struct SettingsRow {
     default_cadence_days: Option<i32>,
 }
 
-impl From<SettingsRow> for Settings {
-    fn from(row: SettingsRow) -> Self {
-        let defaults = Settings::default();
-        Settings {
-            connection_policy: ConnectionPolicy::parse(&row.connection_policy)
-                .unwrap_or(defaults.connection_policy),
-            familiarity_threshold: small(Some(row.familiarity_threshold))
-                .unwrap_or(defaults.familiarity_threshold),
-            comfort_threshold: small(Some(row.comfort_threshold))
-                .unwrap_or(defaults.comfort_threshold),
-            default_cadence_days: row.default_cadence_days.and_then(|d| u16::try_from(d).ok()),
-        }
+impl TryFrom<SettingsRow> for Settings {
+    type Error = StoreError;
+
+    fn try_from(row: SettingsRow) -> Result<Self> {
+        Ok(Settings {
+            connection_policy: parsed(
+                "user_settings.connection_policy",
+                &row.connection_policy,
+                ConnectionPolicy::parse,
+            )?,
+            familiarity_threshold: small(
+                "user_settings.familiarity_threshold",
+                row.familiarity_threshold,
+            )?,
+            comfort_threshold: small("user_settings.comfort_threshold", row.comfort_threshold)?,
+            default_cadence_days: days(
+                "user_settings.default_cadence_days",
+                row.default_cadence_days,
+            )?,
+        })
     }
 }
 
@@ -277,14 +319,16 @@ pub(crate) struct ComfortRow {
     created_at: DateTime<Utc>,
 }
 
-impl From<ComfortRow> for ComfortRating {
-    fn from(row: ComfortRow) -> Self {
-        ComfortRating {
+impl TryFrom<ComfortRow> for ComfortRating {
+    type Error = StoreError;
+
+    fn try_from(row: ComfortRow) -> Result<Self> {
+        Ok(ComfortRating {
             id: row.id,
-            rating: small(row.rating),
+            rating: comfort(row.rating)?,
             reason: row.reason,
             created_at: row.created_at,
-        }
+        })
     }
 }
 
@@ -297,16 +341,18 @@ pub(crate) struct ConnectionRow {
     created_at: DateTime<Utc>,
 }
 
-impl From<ConnectionRow> for ConnectionChange {
-    fn from(row: ConnectionRow) -> Self {
-        let parse = |s: &str| ConnectionStatus::parse(s).unwrap_or(ConnectionStatus::NotConnected);
-        ConnectionChange {
+impl TryFrom<ConnectionRow> for ConnectionChange {
+    type Error = StoreError;
+
+    fn try_from(row: ConnectionRow) -> Result<Self> {
+        let status = |column, text: &str| parsed(column, text, ConnectionStatus::parse);
+        Ok(ConnectionChange {
             id: row.id,
-            from_status: parse(&row.from_status),
-            to_status: parse(&row.to_status),
+            from_status: status("connection_changes.from_status", &row.from_status)?,
+            to_status: status("connection_changes.to_status", &row.to_status)?,
             note: row.note,
             created_at: row.created_at,
-        }
+        })
     }
 }
 
@@ -384,7 +430,7 @@ where
         .bind(owner)
         .fetch_optional(self.reader())
         .await?;
-        Ok(row.map(Into::into).unwrap_or_default())
+        Ok(row.map(TryInto::try_into).transpose()?.unwrap_or_default())
     }
 
     async fn put_settings(
@@ -416,9 +462,7 @@ where
         .bind(owner)
         .fetch_all(&mut *tx)
         .await?;
-        for id in ids {
-            Sql::<B>::recompute(&mut tx, id, &settings, today).await?;
-        }
+        Sql::<B>::recompute(&mut tx, &ids, &settings, today).await?;
         tx.commit().await?;
         Ok(settings)
     }
@@ -432,7 +476,7 @@ where
     ) -> crate::Result<crate::ContactRecord> {
         let mut tx = self.begin_write().await?;
         let id = Sql::<B>::insert_contact(&mut tx, owner, &data, crate::now()).await?;
-        Sql::<B>::recompute(&mut tx, id, settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &[id], settings, today).await?;
         let record = Sql::<B>::contact_in(&mut tx, owner, id)
             .await?
             .ok_or(crate::StoreError::NotFound)?;
@@ -453,9 +497,7 @@ where
         for data in &contacts {
             ids.push(Sql::<B>::insert_contact(&mut tx, owner, data, now).await?);
         }
-        for id in &ids {
-            Sql::<B>::recompute(&mut tx, *id, settings, today).await?;
-        }
+        Sql::<B>::recompute(&mut tx, &ids, settings, today).await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -476,9 +518,8 @@ where
                 .await?;
             touched.extend(contacts);
         }
-        for contact in touched {
-            Sql::<B>::recompute(&mut tx, contact, settings, today).await?;
-        }
+        let touched: Vec<Uuid> = touched.into_iter().collect();
+        Sql::<B>::recompute(&mut tx, &touched, settings, today).await?;
         tx.commit().await?;
         Ok(interactions.len() as u64)
     }
@@ -493,7 +534,7 @@ where
         .bind(owner)
         .fetch_optional(self.reader())
         .await?;
-        Ok(row.map(Into::into))
+        row.map(TryInto::try_into).transpose()
     }
 
     async fn update_contact(
@@ -552,7 +593,7 @@ where
             .execute(&mut *tx)
             .await?;
         Sql::<B>::write_keys_and_tags(&mut tx, owner, id, &data).await?;
-        Sql::<B>::recompute(&mut tx, id, settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &[id], settings, today).await?;
         let record = Sql::<B>::contact_in(&mut tx, owner, id)
             .await?
             .ok_or(crate::StoreError::NotFound)?;
@@ -721,7 +762,7 @@ where
                 .fetch_all(self.reader())
                 .await?
         };
-        Ok(page_with_settings(rows))
+        page_with_settings(rows)
     }
 
     async fn network_json(&self, owner: Uuid) -> crate::Result<String> {
@@ -802,7 +843,7 @@ where
         if updated != 1 {
             return Err(crate::StoreError::NotFound);
         }
-        Sql::<B>::recompute(&mut tx, id, settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &[id], settings, today).await?;
         let record = Sql::<B>::contact_in(&mut tx, owner, id)
             .await?
             .ok_or(crate::StoreError::NotFound)?;
@@ -826,7 +867,10 @@ where
         .bind(owner)
         .fetch_all(self.reader())
         .await?;
-        Ok(Some(rows.into_iter().map(Into::into).collect()))
+        rows.into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_>>()
+            .map(Some)
     }
 
     async fn change_connection(
@@ -902,7 +946,10 @@ where
         .bind(owner)
         .fetch_all(self.reader())
         .await?;
-        Ok(Some(rows.into_iter().map(Into::into).collect()))
+        rows.into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_>>()
+            .map(Some)
     }
 
     async fn interaction_facts(
@@ -919,7 +966,7 @@ where
         .bind(owner)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn create_interaction(
@@ -933,9 +980,7 @@ where
         let mut tx = self.begin_write().await?;
         let contacts = Sql::<B>::owned_contacts(&mut tx, owner, &data.contact_ids).await?;
         Sql::<B>::insert_interaction(&mut tx, owner, id, &data, &contacts, crate::now()).await?;
-        for contact in &contacts {
-            Sql::<B>::recompute(&mut tx, *contact, settings, today).await?;
-        }
+        Sql::<B>::recompute(&mut tx, &contacts, settings, today).await?;
         let interaction = Sql::<B>::interaction_in(&mut tx, owner, id)
             .await?
             .ok_or(crate::StoreError::NotFound)?;
@@ -994,9 +1039,7 @@ where
         touched.extend(contacts.iter().copied());
         touched.sort();
         touched.dedup();
-        for contact in touched {
-            Sql::<B>::recompute(&mut tx, contact, settings, today).await?;
-        }
+        Sql::<B>::recompute(&mut tx, &touched, settings, today).await?;
         let interaction = Sql::<B>::interaction_in(&mut tx, owner, id)
             .await?
             .ok_or(crate::StoreError::NotFound)?;
@@ -1024,9 +1067,7 @@ where
             .bind(owner)
             .execute(&mut *tx)
             .await?;
-        for contact in before.contact_ids {
-            Sql::<B>::recompute(&mut tx, contact, settings, today).await?;
-        }
+        Sql::<B>::recompute(&mut tx, &before.contact_ids, settings, today).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1071,13 +1112,15 @@ where
                 .fetch_all(self.reader())
                 .await?
         };
+        let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
         let mut conn = self.reader().acquire().await?;
-        let mut result = Vec::with_capacity(rows.len());
-        for row in rows {
-            let contacts = Sql::<B>::contacts_of(&mut conn, row.id).await?;
-            result.push(row.into_api(contacts));
-        }
-        Ok(result)
+        let mut links = Sql::<B>::contacts_of_each(&mut conn, &ids).await?;
+        rows.into_iter()
+            .map(|row| {
+                let contacts = links.remove(&row.id).unwrap_or_default();
+                row.into_api(contacts)
+            })
+            .collect()
     }
 
     async fn refresh_familiarity(
@@ -1108,7 +1151,7 @@ where
         if rows.is_empty() {
             return Ok(0);
         }
-        let scores = familiarity_of(rows, today);
+        let scores = familiarity_of(rows, today)?;
         let mut tx = self.begin_write().await?;
         let mut refreshed = 0;
         for (id, score) in scores {
@@ -1280,7 +1323,7 @@ where
         .bind(owner)
         .fetch_optional(&mut *conn)
         .await?;
-        Ok(row.map(Into::into))
+        row.map(TryInto::try_into).transpose()
     }
 
     pub(crate) async fn contacts_of(
@@ -1293,6 +1336,31 @@ where
         .bind(interaction)
         .fetch_all(&mut *conn)
         .await?)
+    }
+
+    /// The contacts of each of the interactions, each list in id order.
+    pub(crate) async fn contacts_of_each(
+        conn: &mut Conn<B>,
+        interactions: &[Uuid],
+    ) -> crate::Result<std::collections::HashMap<Uuid, Vec<Uuid>>> {
+        let mut links: std::collections::HashMap<Uuid, Vec<Uuid>> = Default::default();
+        if interactions.is_empty() {
+            return Ok(links);
+        }
+        let mut statement = Statement::<B>::new(
+            "SELECT interaction_id, contact_id FROM interaction_contacts WHERE interaction_id IN (",
+        );
+        statement
+            .push_list(interactions.iter().copied())
+            .push(") ORDER BY interaction_id, contact_id");
+        let (sql, args) = statement.into_parts()?;
+        let rows: Vec<(Uuid, Uuid)> = sqlx::query_as_with(&sql, args)
+            .fetch_all(&mut *conn)
+            .await?;
+        for (interaction, contact) in rows {
+            links.entry(interaction).or_default().push(contact);
+        }
+        Ok(links)
     }
 
     pub(crate) async fn interaction_in(
@@ -1311,7 +1379,7 @@ where
         .await?;
         let Some(row) = row else { return Ok(None) };
         let contacts = Self::contacts_of(conn, id).await?;
-        Ok(Some(row.into_api(contacts)))
+        row.into_api(contacts).map(Some)
     }
 
     /// The ids, deduplicated, if every one is a contact of `owner`.
@@ -1323,18 +1391,25 @@ where
         let mut unique = ids.to_vec();
         unique.sort();
         unique.dedup();
-        for (index, id) in ids.iter().enumerate() {
-            let found: Option<i32> =
-                sqlx::query_scalar("SELECT 1 FROM contacts WHERE id = $1 AND owner_id = $2")
-                    .bind(id)
-                    .bind(owner)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            if found.is_none() {
-                return Err(crate::StoreError::InvalidReference {
-                    field: format!("contact_ids[{index}]"),
-                });
-            }
+        if unique.is_empty() {
+            return Ok(unique);
+        }
+        let mut statement = Statement::<B>::new("SELECT id FROM contacts WHERE owner_id = ");
+        statement
+            .push_bind(owner)
+            .push(" AND id IN (")
+            .push_list(unique.iter().copied())
+            .push(")");
+        let (sql, args) = statement.into_parts()?;
+        let found: std::collections::HashSet<Uuid> = sqlx::query_scalar_with(&sql, args)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+        if let Some(index) = ids.iter().position(|id| !found.contains(id)) {
+            return Err(crate::StoreError::InvalidReference {
+                field: format!("contact_ids[{index}]"),
+            });
         }
         Ok(unique)
     }
@@ -1345,17 +1420,14 @@ where
         interaction: Uuid,
         contacts: &[Uuid],
     ) -> crate::Result<()> {
-        for contact in contacts {
-            sqlx::query(
-                "INSERT INTO interaction_contacts (interaction_id, contact_id, owner_id) VALUES ($1, $2, $3)",
-            )
-            .bind(interaction)
-            .bind(contact)
-            .bind(owner)
-            .execute(&mut *conn)
-            .await?;
-        }
-        Ok(())
+        Self::insert_rows(
+            conn,
+            "INSERT INTO interaction_contacts (interaction_id, contact_id, owner_id) VALUES ",
+            contacts
+                .iter()
+                .map(|contact| (interaction, *contact, owner)),
+        )
+        .await
     }
 
     /// `how_met` may only name my own event and another of my contacts.
@@ -1403,100 +1475,135 @@ where
         id: Uuid,
         data: &rapport_core::contact::NewContact,
     ) -> crate::Result<()> {
-        for key in crate::network::contact_keys(data) {
-            sqlx::query("INSERT INTO contact_keys (owner_id, contact_id, key) VALUES ($1, $2, $3)")
-                .bind(owner)
-                .bind(id)
-                .bind(key)
-                .execute(&mut *conn)
-                .await?;
-        }
-        for word in crate::network::contact_words(data) {
-            sqlx::query(
-                "INSERT INTO contact_words (owner_id, word, contact_id) VALUES ($1, $2, $3)",
-            )
-            .bind(owner)
-            .bind(word)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        }
+        Self::insert_rows(
+            &mut *conn,
+            "INSERT INTO contact_keys (owner_id, contact_id, key) VALUES ",
+            crate::network::contact_keys(data)
+                .into_iter()
+                .map(|key| (owner, id, key)),
+        )
+        .await?;
+        Self::insert_rows(
+            &mut *conn,
+            "INSERT INTO contact_words (owner_id, contact_id, word) VALUES ",
+            crate::network::contact_words(data)
+                .into_iter()
+                .map(|word| (owner, id, word)),
+        )
+        .await?;
         let mut tags: Vec<String> = data.tags.iter().map(|t| t.to_lowercase()).collect();
         tags.sort();
         tags.dedup();
-        for tag in tags {
-            sqlx::query("INSERT INTO contact_tags (owner_id, contact_id, tag) VALUES ($1, $2, $3)")
-                .bind(owner)
-                .bind(id)
-                .bind(tag)
+        Self::insert_rows(
+            conn,
+            "INSERT INTO contact_tags (owner_id, contact_id, tag) VALUES ",
+            tags.into_iter().map(|tag| (owner, id, tag)),
+        )
+        .await
+    }
+
+    /// Recomputes the derived state of the contacts (familiarity, the
+    /// suggested comfort, the last interaction, the next due day) from their
+    /// interactions: two reads for up to 500 contacts, then one update each.
+    pub(crate) async fn recompute(
+        conn: &mut Conn<B>,
+        ids: &[Uuid],
+        settings: &rapport_core::network::Settings,
+        today: NaiveDate,
+    ) -> crate::Result<()> {
+        for chunk in ids.chunks(500) {
+            let mut statement = Statement::<B>::new(
+                "SELECT id, comfort, met_on, created_at, cadence_days, archived, snoozed_until
+                 FROM contacts WHERE id IN (",
+            );
+            statement.push_list(chunk.iter().copied()).push(")");
+            let (sql, args) = statement.into_parts()?;
+            let contacts: Vec<ScheduleRow> = sqlx::query_as_with(&sql, args)
+                .fetch_all(&mut *conn)
+                .await?;
+            let mut statement = Statement::<B>::new(
+                "SELECT ic.contact_id, i.kind, i.depth, i.initiated_by, i.occurred_on
+                 FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
+                 WHERE ic.contact_id IN (",
+            );
+            statement.push_list(chunk.iter().copied()).push(")");
+            let (sql, args) = statement.into_parts()?;
+            let rows: Vec<ContactFactRow> = sqlx::query_as_with(&sql, args)
+                .fetch_all(&mut *conn)
+                .await?;
+            let mut facts: std::collections::HashMap<
+                Uuid,
+                Vec<rapport_core::familiarity::InteractionFacts>,
+            > = Default::default();
+            for row in rows {
+                facts
+                    .entry(row.contact_id)
+                    .or_default()
+                    .push(row.fact.try_into()?);
+            }
+            for contact in contacts {
+                let cadence = days("contacts.cadence_days", contact.cadence_days)?
+                    .or(settings.default_cadence_days);
+                let derived = derive(
+                    facts.get(&contact.id).map_or(&[][..], Vec::as_slice),
+                    comfort(contact.comfort)?,
+                    Schedule {
+                        met_on: contact.met_on,
+                        added_on: contact.created_at.date_naive(),
+                        cadence,
+                        archived: contact.archived,
+                        snoozed_until: contact.snoozed_until,
+                    },
+                    today,
+                );
+                sqlx::query(
+                    "UPDATE contacts SET familiarity = $1, suggested_comfort = $2,
+                        familiarity_as_of = $3, last_interaction_on = $4, next_due_on = $5
+                     WHERE id = $6",
+                )
+                .bind(derived.familiarity)
+                .bind(derived.suggested)
+                .bind(today)
+                .bind(derived.last)
+                .bind(derived.next_due)
+                .bind(contact.id)
                 .execute(&mut *conn)
                 .await?;
+            }
         }
         Ok(())
     }
 
-    /// Recomputes a contact's derived state from its interactions.
-    pub(crate) async fn recompute(
+    /// Inserts rows of three values each, up to 300 rows per statement.
+    pub(crate) async fn insert_rows<X, Y, Z, I>(
         conn: &mut Conn<B>,
-        id: Uuid,
-        settings: &rapport_core::network::Settings,
-        today: NaiveDate,
-    ) -> crate::Result<()> {
-        #[allow(clippy::type_complexity)]
-        let basics: Option<(
-            Option<i32>,
-            Option<NaiveDate>,
-            DateTime<Utc>,
-            Option<i32>,
-            bool,
-            Option<NaiveDate>,
-        )> = sqlx::query_as(
-            "SELECT comfort, met_on, created_at, cadence_days, archived, snoozed_until
-                 FROM contacts WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some((comfort, met_on, created_at, cadence, archived, snoozed_until)) = basics else {
-            return Ok(());
-        };
-        let facts: Vec<FactRow> = sqlx::query_as(
-            "SELECT i.kind, i.depth, i.initiated_by, i.occurred_on
-             FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
-             WHERE ic.contact_id = $1",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let facts: Vec<rapport_core::familiarity::InteractionFacts> =
-            facts.into_iter().map(Into::into).collect();
-        let cadence = cadence
-            .and_then(|d| u16::try_from(d).ok())
-            .or(settings.default_cadence_days);
-        let derived = derive(
-            &facts,
-            comfort.and_then(|c| u8::try_from(c).ok()),
-            Schedule {
-                met_on,
-                added_on: created_at.date_naive(),
-                cadence,
-                archived,
-                snoozed_until,
-            },
-            today,
-        );
-        sqlx::query(
-            "UPDATE contacts SET familiarity = $1, suggested_comfort = $2, familiarity_as_of = $3,
-                last_interaction_on = $4, next_due_on = $5 WHERE id = $6",
-        )
-        .bind(derived.familiarity)
-        .bind(derived.suggested)
-        .bind(today)
-        .bind(derived.last)
-        .bind(derived.next_due)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-        Ok(())
+        insert: &str,
+        rows: I,
+    ) -> crate::Result<()>
+    where
+        I: IntoIterator<Item = (X, Y, Z)> + Send,
+        X: for<'q> Encode<'q, Db<B>> + Type<Db<B>> + Send + 'static,
+        Y: for<'q> Encode<'q, Db<B>> + Type<Db<B>> + Send + 'static,
+        Z: for<'q> Encode<'q, Db<B>> + Type<Db<B>> + Send + 'static,
+    {
+        let rows: Vec<(X, Y, Z)> = rows.into_iter().collect();
+        let mut rows = rows.into_iter();
+        loop {
+            let mut statement = Statement::<B>::new(insert);
+            let mut count = 0;
+            for (x, y, z) in rows.by_ref().take(300) {
+                if count > 0 {
+                    statement.push(", ");
+                }
+                statement.push("(").push_bind(x).push(", ").push_bind(y);
+                statement.push(", ").push_bind(z).push(")");
+                count += 1;
+            }
+            if count == 0 {
+                return Ok(());
+            }
+            let (sql, args) = statement.into_parts()?;
+            sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+        }
     }
 }

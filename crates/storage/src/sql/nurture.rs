@@ -7,10 +7,8 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use uuid::Uuid;
 
 use crate::backend::{Args, Conn, Db, Row, SqlBackend, Statement};
-
-fn small(value: i32) -> u8 {
-    u8::try_from(value).unwrap_or(0)
-}
+use crate::sql::{parsed, small};
+use crate::{Result, StoreError};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct FollowUpRow {
@@ -24,9 +22,11 @@ pub(crate) struct FollowUpRow {
     follow_up_on: NaiveDate,
 }
 
-impl From<FollowUpRow> for NurtureCandidate {
-    fn from(row: FollowUpRow) -> Self {
-        NurtureCandidate {
+impl TryFrom<FollowUpRow> for NurtureCandidate {
+    type Error = StoreError;
+
+    fn try_from(row: FollowUpRow) -> Result<Self> {
+        Ok(NurtureCandidate {
             contact: NurtureContact {
                 id: row.contact_id,
                 name: row.name,
@@ -34,7 +34,7 @@ impl From<FollowUpRow> for NurtureCandidate {
             },
             facts: NurtureFacts::FollowUp {
                 interaction_id: row.interaction_id,
-                kind: InteractionKind::parse(&row.kind).unwrap_or(InteractionKind::Other),
+                kind: parsed("interactions.kind", &row.kind, InteractionKind::parse)?,
                 occurred_on: row.occurred_on,
                 follow_up_on: row.follow_up_on,
             },
@@ -44,7 +44,7 @@ impl From<FollowUpRow> for NurtureCandidate {
                 contact: row.contact_id,
                 interaction: row.interaction_id,
             },
-        }
+        })
     }
 }
 
@@ -86,24 +86,26 @@ pub(crate) struct MismatchRow {
     suggested_comfort: i32,
 }
 
-impl From<MismatchRow> for NurtureCandidate {
-    fn from(row: MismatchRow) -> Self {
-        NurtureCandidate {
+impl TryFrom<MismatchRow> for NurtureCandidate {
+    type Error = StoreError;
+
+    fn try_from(row: MismatchRow) -> Result<Self> {
+        Ok(NurtureCandidate {
             contact: NurtureContact {
                 id: row.id,
                 name: row.name,
                 company: row.company,
             },
             facts: NurtureFacts::Mismatch {
-                comfort: small(row.comfort),
-                familiarity: small(row.familiarity),
-                suggested_comfort: small(row.suggested_comfort),
+                comfort: small("contacts.comfort", row.comfort)?,
+                familiarity: small("contacts.familiarity", row.familiarity)?,
+                suggested_comfort: small("contacts.suggested_comfort", row.suggested_comfort)?,
             },
             position: NurturePosition::Mismatch {
                 name: row.sort_name,
                 contact: row.id,
             },
-        }
+        })
     }
 }
 
@@ -183,7 +185,7 @@ where
                 .fetch_all(self.reader())
                 .await?
         };
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn unanswered_asks(
@@ -258,6 +260,6 @@ where
                 .fetch_all(self.reader())
                 .await?
         };
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 }
