@@ -4,15 +4,14 @@ use std::future::Future;
 use std::pin::Pin;
 
 use leptos::prelude::*;
-use rapport_core::account::{CreateInviteRequest, Invite, Role, User};
+use rapport_core::account::{CreateInviteRequest, Role};
 use rapport_core::Validate;
-use serde_json::Value;
 
 use crate::api::{self, Registration};
 use crate::components::{set_title, ErrorNote, Loading, PageHeading};
 use crate::pages::use_instance;
 use crate::settings::parts::{
-    day, form, items, panel, secret, select, typed, Act, List, Outcome, Row, Rows,
+    day, form, panel, secret, select, Act, Call, List, Outcome, Row, Rows,
 };
 
 #[component]
@@ -67,7 +66,7 @@ fn users() -> Pin<Box<dyn Future<Output = Rows>>> {
         let me = crate::auth::current()
             .and_then(|auth| auth.user())
             .map(|u| u.id);
-        let users: Vec<User> = typed(items("/admin/users").await?)?;
+        let users = api::admin::users().await?;
         Ok(users
             .into_iter()
             .map(|user| {
@@ -101,8 +100,7 @@ fn users() -> Pin<Box<dyn Future<Output = Rows>>> {
                         label,
                         name: format!("{label} {name}"),
                         confirm,
-                        path: format!("/admin/users/{id}"),
-                        disable: Some(!user.disabled),
+                        call: Call::DisableUser(id, !user.disabled),
                         done,
                     }),
                     title: user.display_name,
@@ -133,8 +131,8 @@ fn invites() -> AnyView {
         outcome.run(
             request.validate(),
             Box::pin(async move {
-                let created: Value = api::create("/admin/invites", &request).await?;
-                code.set(created["code"].as_str().map(str::to_owned));
+                let created = api::admin::create_invite(&request).await?;
+                code.set(Some(created.code));
                 list.reload();
                 Ok("Invite code created")
             }),
@@ -184,9 +182,9 @@ fn invites() -> AnyView {
 
 fn invite_rows() -> Pin<Box<dyn Future<Output = Rows>>> {
     Box::pin(async {
-        let invites: Vec<Invite> = typed(items("/admin/invites").await?)?;
+        let invites = api::admin::invites().await?;
         // To say who used a code.
-        let users: Vec<User> = typed(items("/admin/users").await?)?;
+        let users = api::admin::users().await?;
         let now = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64);
         Ok(invites
             .into_iter()

@@ -1,15 +1,32 @@
-//! A small typed client for Rapport's REST API.
+//! Rapport's REST API, typed: one function per endpoint the app uses,
+//! grouped by aggregate in the submodules. The API's paths and query
+//! strings are written here and nowhere else in the app.
 //!
 //! Every call is same-origin and sends JSON. Failures come back as a
 //! [`Problem`]: the server's own `application/problem+json` document when it
 //! sent one, otherwise a problem made up here (network down, unexpected
-//! answer) so that the UI has one kind of error to show.
+//! answer) so that the UI has one kind of error to show. Signed-in calls
+//! carry the session's bearer token and refresh it once, silently, when the
+//! server answers 401.
+
+pub mod admin;
+pub mod auth;
+pub mod contacts;
+pub mod events;
+pub mod interactions;
+pub mod introductions;
+pub mod me;
+pub mod network;
+pub mod nurture;
+pub mod public;
+
+use std::fmt::Display;
 
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
-use rapport_core::account::{LoginRequest, LoginResponse, RegisterRequest, User};
+use rapport_core::account::Page;
 use rapport_core::problem::PROBLEM_CONTENT_TYPE;
 use rapport_core::Problem;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 use web_sys::RequestCredentials;
 
@@ -19,34 +36,60 @@ pub type ApiResult<T> = Result<T, Problem>;
 
 pub use rapport_core::account::{InstanceInfo, RegistrationMode as Registration};
 
-pub async fn instance() -> ApiResult<InstanceInfo> {
-    let response = send(get("/instance")).await?;
-    decode(response).await
+/// A query string, built in one place: keys as written, values
+/// percent-encoded (with the browser's own rules).
+#[derive(Default)]
+struct Query(Vec<String>);
+
+impl Query {
+    fn new() -> Self {
+        Query::default()
+    }
+
+    fn add(mut self, key: &str, value: impl Display) -> Self {
+        let value: String = js_sys::encode_uri_component(&value.to_string()).into();
+        self.0.push(format!("{key}={value}"));
+        self
+    }
+
+    /// Adds the pair when there is a value.
+    fn maybe(self, key: &str, value: Option<impl Display>) -> Self {
+        match value {
+            Some(value) => self.add(key, value),
+            None => self,
+        }
+    }
+
+    /// `path` with this query string.
+    fn on(self, path: &str) -> String {
+        if self.0.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{}", self.0.join("&"))
+        }
+    }
 }
 
-/// Creates an account (201 with the new user).
-pub async fn register(request: &RegisterRequest) -> ApiResult<User> {
-    let response = send_json(post("/auth/register"), request).await?;
-    decode(response).await
+/// The `If-Match` value for a version read earlier (the server's `ETag`).
+fn version_tag(version: i64) -> String {
+    format!("\"{version}\"")
 }
 
-/// Signs in; the server also sets the HttpOnly refresh cookie.
-pub async fn login(request: &LoginRequest) -> ApiResult<LoginResponse> {
-    let response = send_json(post("/auth/login"), request).await?;
-    decode(response).await
-}
-
-/// Exchanges the refresh cookie (sent by the browser, unreadable here) for
-/// a new access token.
-pub async fn refresh() -> ApiResult<LoginResponse> {
-    let response = send(post("/auth/refresh")).await?;
-    decode(response).await
-}
-
-/// Ends the session of the refresh cookie and of the access token.
-pub async fn logout(access_token: &str) -> ApiResult<()> {
-    let response = send(with_bearer(post("/auth/logout"), access_token)).await?;
-    expect_empty(response).await
+/// Every item of a list, all its pages (`limit` items a request).
+async fn all_pages<T: DeserializeOwned>(path: &str, limit: u32) -> ApiResult<Vec<T>> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let query = Query::new()
+            .add("limit", limit)
+            .maybe("cursor", cursor.as_deref());
+        let page: Page<T> = fetch(&query.on(path)).await?;
+        items.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(items),
+        }
+    }
 }
 
 /// A JSON body and the `ETag` it was sent with.
@@ -57,12 +100,12 @@ pub struct Tagged<T> {
 }
 
 /// `GET` a signed-in resource.
-pub async fn fetch<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+async fn fetch<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     decode(authed(Method::GET, path, None, None).await?).await
 }
 
 /// `GET` a resource with its `ETag` (for a later `If-Match`).
-pub async fn fetch_tagged<T: DeserializeOwned>(path: &str) -> ApiResult<Tagged<T>> {
+async fn fetch_tagged<T: DeserializeOwned>(path: &str) -> ApiResult<Tagged<T>> {
     let response = authed(Method::GET, path, None, None).await?;
     let etag = response.headers().get("etag").unwrap_or_default();
     let value = decode(response).await?;
@@ -70,17 +113,17 @@ pub async fn fetch_tagged<T: DeserializeOwned>(path: &str) -> ApiResult<Tagged<T
 }
 
 /// `POST` JSON, decoding the answer.
-pub async fn create<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+async fn create<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
     decode(authed(Method::POST, path, Some(to_json(body)?), None).await?).await
 }
 
 /// `PUT` JSON, decoding the answer.
-pub async fn replace<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+async fn replace<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
     decode(authed(Method::PUT, path, Some(to_json(body)?), None).await?).await
 }
 
 /// `PATCH` JSON, with `If-Match` when the resource is versioned.
-pub async fn update<B: Serialize, T: DeserializeOwned>(
+async fn update<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
     if_match: Option<&str>,
@@ -89,8 +132,13 @@ pub async fn update<B: Serialize, T: DeserializeOwned>(
     decode(authed(Method::PATCH, path, body, if_match).await?).await
 }
 
+/// `POST` JSON, ignoring the answer's body.
+async fn post_only<B: Serialize>(path: &str, body: &B) -> ApiResult<()> {
+    create::<_, IgnoredAny>(path, body).await.map(|_| ())
+}
+
 /// `DELETE`, with `If-Match` when the resource is versioned.
-pub async fn remove(path: &str, if_match: Option<&str>) -> ApiResult<()> {
+async fn remove(path: &str, if_match: Option<&str>) -> ApiResult<()> {
     expect_empty(authed(Method::DELETE, path, None, if_match).await?).await
 }
 

@@ -19,7 +19,7 @@ use crate::{admin, contact, events, home, introductions, network, public, settin
 pub fn App() -> impl IntoView {
     let auth = provide_auth();
     auth.restore();
-    let instance: InstanceResource = LocalResource::new(api::instance);
+    let instance: InstanceResource = LocalResource::new(api::auth::instance);
     provide_context(instance);
     let version = move || {
         instance

@@ -106,7 +106,7 @@ impl Auth {
         }
         spawn_local(async move {
             // No cookie or an ended session: simply not signed in.
-            if let Ok(response) = api::refresh().await {
+            if let Ok(response) = api::auth::refresh().await {
                 self.signed_in(response);
             }
             self.restoring.set(false);
@@ -150,7 +150,7 @@ impl Auth {
     /// Exchanges the refresh cookie for a new access token now (after a
     /// 401). Returns the new token, or `None` when the session is over.
     pub async fn refresh_now(self) -> Option<String> {
-        match api::refresh().await {
+        match api::auth::refresh().await {
             Ok(response) => {
                 let token = response.access_token.clone();
                 self.signed_in(response);
@@ -193,7 +193,7 @@ impl Auth {
                 time_zone: Some(zone),
                 ..Default::default()
             };
-            if let Ok(user) = api::update::<_, User>("/me", &request, None).await {
+            if let Ok(user) = api::me::update(&request).await {
                 self.set_user(user);
             }
         });
@@ -209,7 +209,7 @@ impl Auth {
         });
     }
 
-    /// Forgets the session here (the server side is `api::logout`).
+    /// Forgets the session here (the server side is `api::auth::logout`).
     pub fn clear(self) {
         self.cancel_refresh();
         self.expired.set(false);
@@ -236,7 +236,7 @@ impl Auth {
         if !self.session.with_untracked(Option::is_some) {
             return;
         }
-        let outcome = api::refresh().await;
+        let outcome = api::auth::refresh().await;
         if !self.session.with_untracked(Option::is_some) {
             // Signed out while the refresh was under way.
             return;

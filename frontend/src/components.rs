@@ -195,16 +195,28 @@ pub fn invalid_fields(errors: FieldErrors) -> Problem {
     problem
 }
 
-/// Renders a loaded resource: a spinner while loading, the problem in words
-/// when it failed, `ready` with the value otherwise.
-pub fn loaded<T: Clone + 'static, V: IntoView + 'static>(
-    state: Option<ApiResult<T>>,
-    ready: impl FnOnce(T) -> V,
-) -> AnyView {
-    match state {
-        None => view! { <Loading /> }.into_any(),
-        Some(Err(problem)) => view! { <ErrorNote problem /> }.into_any(),
-        Some(Ok(value)) => ready(value).into_any(),
+/// A page's data, loaded when the page opens: the answer, or the problem.
+pub type Loaded<T> = LocalResource<ApiResult<T>>;
+
+/// Renders what a resource loaded: a spinner until the first answer, the
+/// problem in words when it failed, `ready` with the value otherwise. A
+/// reload (`refetch`) keeps what is on screen until the new answer replaces
+/// it.
+pub fn loaded<T, V>(resource: Loaded<T>, ready: impl Fn(T) -> V + 'static) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let ready = StoredValue::new_local(ready);
+    view! {
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                match resource.await {
+                    Ok(value) => ready.with_value(|ready| ready(value).into_any()),
+                    Err(problem) => view! { <ErrorNote problem /> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
@@ -386,7 +398,7 @@ pub fn SignOutButton() -> impl IntoView {
             if let Some(token) = auth.access_token() {
                 // Signed out here whatever the server says: the cookie is
                 // HttpOnly, and an ended session is what the user asked for.
-                let _ = api::logout(&token).await;
+                let _ = api::auth::logout(&token).await;
             }
             auth.clear();
             busy.set(false);
@@ -416,7 +428,7 @@ pub fn SessionExpiredDialog() -> impl IntoView {
     let submit = Action::new_local(move |request: &LoginRequest| {
         let request = request.clone();
         async move {
-            match api::login(&request).await {
+            match api::auth::login(&request).await {
                 Ok(response) => {
                     password.set(String::new());
                     problem.set(None);

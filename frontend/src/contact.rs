@@ -1,15 +1,19 @@
 //! A contact's page, and the form for a new contact.
 //!
-//! One loader ([`Ctx::changed`]) fetches the contact (with its `ETag`) and
-//! what is derived from it into one [`State`]; every panel reads that state.
-//! The panels are static skeletons with reactive text, attributes and
-//! lists, which keeps the WASM small and the open forms untouched while the
-//! data reloads.
+//! One loader ([`Ctx::changed`]) fetches the contact (with its `ETag`) into
+//! one [`State`]; each load that succeeds makes the resources derived from
+//! it ([`Part`]: familiarity, ratings, connection steps, the invitation
+//! draft, introductions) load again. The panels are static skeletons with
+//! reactive text, attributes and lists that read the state and the parts,
+//! which keeps the WASM small and the open forms untouched while the data
+//! reloads.
 
 mod connection;
 mod form;
 mod timeline;
 mod trust;
+
+use std::future::Future;
 
 use leptos::either::Either;
 use leptos::ev::SubmitEvent;
@@ -18,7 +22,6 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use rapport_core::account::Page;
 use rapport_core::contact::{Contact, ContactPatch};
-use rapport_core::event::Event;
 use rapport_core::familiarity::Familiarity;
 use rapport_core::introduction::Introduction;
 use rapport_core::invitation::InvitationDraft;
@@ -33,7 +36,7 @@ use crate::components::{
 use crate::pages::replacing;
 use form::ContactFields;
 
-/// Everything the page shows, as last loaded.
+/// The contact as last loaded.
 #[derive(Default)]
 pub(crate) struct State {
     pub contact: Option<Contact>,
@@ -44,27 +47,32 @@ pub(crate) struct State {
     pub event: Option<(Uuid, String)>,
     /// The contact who introduced us: (id, name).
     pub introducer: Option<(Uuid, String)>,
-    pub familiarity: Option<ApiResult<Familiarity>>,
-    pub comfort: Option<ApiResult<Vec<ComfortRating>>>,
-    pub connection: Option<ApiResult<Vec<ConnectionChange>>>,
-    pub draft: Option<ApiResult<InvitationDraft>>,
-    pub introductions: Option<ApiResult<Vec<Introduction>>>,
 }
 
-/// Not loaded yet (`None`), loaded (`Some(None)`) or failed.
-pub(crate) fn status_of<T>(part: &Option<ApiResult<T>>) -> Option<Option<Problem>> {
-    part.as_ref().map(|r| r.as_ref().err().cloned())
+/// What is derived from the contact, loaded after it (and again after each
+/// load of it).
+pub(crate) type Part<T> = LocalResource<ApiResult<T>>;
+
+fn items<T>(page: Page<T>) -> Vec<T> {
+    page.items
 }
 
-/// The parts of the state, each loaded on its own.
-#[derive(Clone, Copy)]
-enum Part {
-    Contact,
-    Familiarity,
-    Comfort,
-    Connection,
-    Draft,
-    Introductions,
+/// A part that waits for the first load of the contact, then follows
+/// every load of it.
+fn part<T, F>(loads: RwSignal<u32>, fetch: impl Fn() -> F + 'static) -> Part<T>
+where
+    T: 'static,
+    F: Future<Output = ApiResult<T>> + 'static,
+{
+    LocalResource::new(move || {
+        let request = (loads.get() > 0).then(&fetch);
+        async move {
+            match request {
+                Some(request) => request.await,
+                None => std::future::pending().await,
+            }
+        }
+    })
 }
 
 /// What every panel of a contact's page shares.
@@ -74,29 +82,40 @@ pub(crate) struct Ctx {
     pub state: RwSignal<State>,
     /// The rating picked in the comfort form; follows the saved one.
     pub comfort_choice: RwSignal<Option<u8>>,
+    /// How many times the contact has loaded.
+    loads: RwSignal<u32>,
+    pub familiarity: Part<Familiarity>,
+    pub comfort: Part<Vec<ComfortRating>>,
+    pub connection: Part<Vec<ConnectionChange>>,
+    pub draft: Part<InvitationDraft>,
+    pub introductions: Part<Vec<Introduction>>,
 }
 
 impl Ctx {
-    /// `/contacts/{id}` followed by `rest`.
-    pub fn path(&self, rest: &str) -> String {
-        format!("/contacts/{}{rest}", self.id)
+    fn new(id: Uuid) -> Self {
+        let loads = RwSignal::new(0);
+        Ctx {
+            id,
+            state: RwSignal::new(State::default()),
+            comfort_choice: RwSignal::new(None),
+            loads,
+            familiarity: part(loads, move || api::contacts::familiarity(id)),
+            comfort: part(loads, move || async move {
+                api::contacts::comfort_history(id).await.map(items)
+            }),
+            connection: part(loads, move || async move {
+                api::contacts::connection_history(id).await.map(items)
+            }),
+            draft: part(loads, move || api::contacts::invitation_draft(id)),
+            introductions: part(loads, move || async move {
+                api::introductions::of_contact(id).await.map(items)
+            }),
+        }
     }
 
     /// (Re)loads the contact, then everything derived from it.
     pub fn changed(&self) {
-        spawn_local(load(*self, Part::Contact));
-    }
-
-    fn load_derived(&self) {
-        for part in [
-            Part::Familiarity,
-            Part::Comfort,
-            Part::Connection,
-            Part::Draft,
-            Part::Introductions,
-        ] {
-            spawn_local(load(*self, part));
-        }
+        spawn_local(load(*self));
     }
 
     /// A failed write: shown in words; when it was stale (412) or refused
@@ -114,72 +133,48 @@ impl Ctx {
     }
 }
 
-async fn load(ctx: Ctx, part: Part) {
+async fn load(ctx: Ctx) {
     let state = ctx.state;
-    match part {
-        Part::Contact => match api::fetch_tagged::<Contact>(&ctx.path("")).await {
-            Ok(tagged) => {
-                let contact = tagged.value;
-                let how = contact.how_met.clone().unwrap_or_default();
-                let before = state.try_with_untracked(|s| s.contact.as_ref().map(|c| c.comfort));
-                if before != Some(Some(contact.comfort)) {
-                    ctx.comfort_choice.try_set(contact.comfort);
-                }
-                let first = before == Some(None);
-                set_title(&contact.name);
-                state.try_update(|s| {
-                    s.contact = Some(contact);
-                    s.etag = tagged.etag;
-                    s.problem = None;
-                });
-                if first {
-                    focus_later("contact-heading");
-                }
-                ctx.load_derived();
-                let event = match how.event_id {
-                    Some(id) => api::fetch::<Event>(&format!("/events/{id}"))
-                        .await
-                        .ok()
-                        .map(|e| (id, e.name)),
-                    None => None,
-                };
-                let introducer = match how.introduced_by {
-                    Some(id) => api::fetch::<Contact>(&format!("/contacts/{id}"))
-                        .await
-                        .ok()
-                        .map(|c| (id, c.name)),
-                    None => None,
-                };
-                state.try_update(|s| {
-                    s.event = event;
-                    s.introducer = introducer;
-                });
+    match api::contacts::get(ctx.id).await {
+        Ok(tagged) => {
+            let contact = tagged.value;
+            let how = contact.how_met.clone().unwrap_or_default();
+            let before = state.try_with_untracked(|s| s.contact.as_ref().map(|c| c.comfort));
+            if before != Some(Some(contact.comfort)) {
+                ctx.comfort_choice.try_set(contact.comfort);
             }
-            Err(problem) => {
-                state.try_update(|s| s.problem = Some(problem));
+            let first = before == Some(None);
+            set_title(&contact.name);
+            state.try_update(|s| {
+                s.contact = Some(contact);
+                s.etag = tagged.etag;
+                s.problem = None;
+            });
+            if first {
+                focus_later("contact-heading");
             }
-        },
-        Part::Familiarity => {
-            let result = api::fetch::<Familiarity>(&ctx.path("/familiarity")).await;
-            state.try_update(|s| s.familiarity = Some(result));
+            ctx.loads.try_update(|n| *n += 1);
+            let event = match how.event_id {
+                Some(id) => api::events::get(&id.to_string())
+                    .await
+                    .ok()
+                    .map(|e| (id, e.name)),
+                None => None,
+            };
+            let introducer = match how.introduced_by {
+                Some(id) => api::contacts::get(id)
+                    .await
+                    .ok()
+                    .map(|c| (id, c.value.name)),
+                None => None,
+            };
+            state.try_update(|s| {
+                s.event = event;
+                s.introducer = introducer;
+            });
         }
-        Part::Comfort => {
-            let result = api::fetch::<Page<ComfortRating>>(&ctx.path("/comfort/history")).await;
-            state.try_update(|s| s.comfort = Some(result.map(|p| p.items)));
-        }
-        Part::Connection => {
-            let path = ctx.path("/connection/history");
-            let result = api::fetch::<Page<ConnectionChange>>(&path).await;
-            state.try_update(|s| s.connection = Some(result.map(|p| p.items)));
-        }
-        Part::Draft => {
-            let result = api::fetch::<InvitationDraft>(&ctx.path("/invitation-draft")).await;
-            state.try_update(|s| s.draft = Some(result));
-        }
-        Part::Introductions => {
-            let path = format!("/introductions?contact_id={}&limit=50", ctx.id);
-            let result = api::fetch::<Page<Introduction>>(&path).await;
-            state.try_update(|s| s.introductions = Some(result.map(|p| p.items)));
+        Err(problem) => {
+            state.try_update(|s| s.problem = Some(problem));
         }
     }
 }
@@ -197,11 +192,7 @@ pub fn ContactPage() -> impl IntoView {
 }
 
 fn contact_page(id: Uuid) -> impl IntoView {
-    let ctx = Ctx {
-        id,
-        state: RwSignal::new(State::default()),
-        comfort_choice: RwSignal::new(None),
-    };
+    let ctx = Ctx::new(id);
     ctx.changed();
     let ready = Memo::new(move |_| ctx.state.with(|s| s.contact.is_some()));
     let status = move || {
@@ -269,7 +260,7 @@ fn header(ctx: Ctx, editing: RwSignal<bool>) -> impl IntoView {
         }
         spawn_local(async move {
             let etag = ctx.state.with_untracked(|s| s.etag.clone());
-            match api::update::<_, Contact>(&ctx.path(""), &patch, Some(&etag)).await {
+            match api::contacts::update(ctx.id, &patch, &etag).await {
                 Ok(_) => {
                     feedback.done(if patch.archived == Some(true) {
                         "Archived."
@@ -289,7 +280,7 @@ fn header(ctx: Ctx, editing: RwSignal<bool>) -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             let etag = ctx.state.with_untracked(|s| s.etag.clone());
-            match api::remove(&ctx.path(""), Some(&etag)).await {
+            match api::contacts::delete(ctx.id, &etag).await {
                 Ok(()) => navigate("/network", replacing()),
                 Err(error) => ctx.failed(feedback, error),
             }
@@ -603,7 +594,7 @@ fn edit_profile(ctx: Ctx, editing: RwSignal<bool>) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let etag = ctx.state.with_untracked(|s| s.etag.clone());
-            let result = api::update::<_, Contact>(&ctx.path(""), &patch, Some(&etag)).await;
+            let result = api::contacts::update(ctx.id, &patch, &etag).await;
             busy.set(false);
             match result {
                 Ok(_) => {
@@ -655,7 +646,7 @@ pub fn NewContactPage() -> impl IntoView {
         busy.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
-            match api::create::<_, Contact>("/contacts", &contact).await {
+            match api::contacts::create(&contact).await {
                 Ok(created) => navigate(&format!("/contacts/{}", created.id), Default::default()),
                 Err(error) => {
                     busy.set(false);
@@ -757,12 +748,12 @@ impl Feedback {
 
 /// A part of the page that loads: "Loading…" until it has, then nothing;
 /// the problem in words when it failed.
-pub(crate) fn part_status(ctx: Ctx, pick: fn(&State) -> Option<Option<Problem>>) -> impl IntoView {
+pub(crate) fn part_status<T: 'static>(part: Part<T>) -> impl IntoView {
     move || {
-        ctx.state.with(|s| match pick(s) {
+        part.with(|loaded| match loaded {
             None => Some(view! { <p class="muted">"Loading…"</p> }.into_any()),
-            Some(Some(problem)) => Some(view! { <ErrorNote problem /> }.into_any()),
-            Some(None) => None,
+            Some(Err(problem)) => Some(view! { <ErrorNote problem=problem.clone() /> }.into_any()),
+            Some(Ok(_)) => None,
         })
     }
 }

@@ -5,32 +5,16 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use rapport_core::account::Page;
 use rapport_core::contact::Contact;
 use rapport_core::event::{CardDrop, CardDropPatch, Event, EventPatch, NewEvent};
 use rapport_core::{FieldErrors, Problem, Validate};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
-use crate::api::{self, ApiResult};
-use crate::app::encode_component;
+use crate::api;
 use crate::components::{
     format_date, invalid_fields, loaded, names_field, set_title, ErrorNote, FamiliarityBar, Field,
-    PageHeading, ProblemAlert, Stars, SubmitButton, TextArea,
+    Loading, PageHeading, ProblemAlert, Stars, SubmitButton, TextArea,
 };
-
-/// The `If-Match` value for a version read earlier (the server's `ETag`).
-pub(crate) fn version_tag(version: i64) -> String {
-    format!("\"{version}\"")
-}
-
-/// A value read from the API: `None` while it loads.
-pub(crate) type Loaded<T> = RwSignal<Option<ApiResult<T>>>;
-
-/// Reads `path` into `into` (what was there stays until the answer comes).
-pub(crate) fn load<T: DeserializeOwned + Send + Sync + 'static>(into: Loaded<T>, path: String) {
-    spawn_local(async move { into.set(Some(api::fetch::<T>(&path).await)) });
-}
 
 /// Runs one write at a time, with `busy` set while it runs.
 pub(crate) fn run(busy: RwSignal<bool>, task: impl std::future::Future<Output = ()> + 'static) {
@@ -262,8 +246,7 @@ fn event_inputs(fields: EventFields, problem: RwSignal<Option<Problem>>) -> impl
 #[component]
 pub fn Events() -> impl IntoView {
     set_title("Events");
-    let events: Loaded<Page<Event>> = RwSignal::new(None);
-    load(events, "/events?limit=200".to_owned());
+    let events = LocalResource::new(api::events::list);
     let creating = RwSignal::new(false);
     view! {
         <section class="page events">
@@ -280,7 +263,7 @@ pub fn Events() -> impl IntoView {
                 </button>
             </div>
             {move || creating.get().then(|| view! { <EventForm close=creating /> })}
-            {move || loaded(events.get(), |page| event_list(page.items, page.next_cursor.is_some()))}
+            {loaded(events, |page| event_list(page.items, page.next_cursor.is_some()))}
         </section>
     }
 }
@@ -323,11 +306,9 @@ fn EventForm(
                     };
                     send_patch(current, patch).await.map(|()| close.set(false))
                 }
-                None => api::create::<_, Event>("/events", &event)
-                    .await
-                    .map(|created| {
-                        navigate(&format!("/events/{}", created.id), Default::default())
-                    }),
+                None => api::events::create(&event).await.map(|created| {
+                    navigate(&format!("/events/{}", created.id), Default::default())
+                }),
             };
             if let Err(error) = result {
                 problem.set(Some(error));
@@ -414,18 +395,24 @@ fn event_row(event: Event) -> impl IntoView {
 pub fn EventPage() -> impl IntoView {
     set_title("Event");
     let params = use_params_map();
-    let event: Loaded<Event> = RwSignal::new(None);
-    Effect::new(move |_| {
+    let event = LocalResource::new(move || {
         let id = params.with(|p| p.get("id")).unwrap_or_default();
-        event.set(None);
-        load(event, format!("/events/{}", encode_component(&id)));
+        async move { api::events::get(&id).await }
     });
     view! {
         <section class="page event-page">
             <p class="back">
                 <a href="/events">"← All events"</a>
             </p>
-            {move || loaded(event.get(), |event| view! { <EventDetail event /> })}
+            // Another event's address shows "Loading…" until it has come.
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match event.await {
+                        Ok(event) => view! { <EventDetail event /> }.into_any(),
+                        Err(problem) => view! { <ErrorNote problem /> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }
@@ -507,12 +494,7 @@ fn event_facts(event: Event) -> impl IntoView {
 /// event.
 async fn send_patch(current: RwSignal<Event>, patch: EventPatch) -> Result<(), Problem> {
     let (id, version) = current.with_untracked(|e| (e.id, e.version));
-    let updated = api::update::<_, Event>(
-        &format!("/events/{id}"),
-        &patch,
-        Some(&version_tag(version)),
-    )
-    .await?;
+    let updated = api::events::update(id, version, &patch).await?;
     set_title(&updated.name);
     current.set(updated);
     Ok(())
@@ -528,7 +510,7 @@ fn DeleteEvent(current: RwSignal<Event>) -> impl IntoView {
         let (id, version) = current.with_untracked(|e| (e.id, e.version));
         let navigate = navigate.clone();
         run(busy, async move {
-            match api::remove(&format!("/events/{id}"), Some(&version_tag(version))).await {
+            match api::events::delete(id, version).await {
                 Ok(()) => navigate("/events", Default::default()),
                 Err(error) => problem.set(Some(error)),
             }
@@ -737,12 +719,11 @@ fn drop_link(state: String, url: String, note: RwSignal<Option<&'static str>>) -
 
 #[component]
 fn MetThere(id: uuid::Uuid) -> impl IntoView {
-    let contacts: Loaded<Page<Contact>> = RwSignal::new(None);
-    load(contacts, format!("/events/{id}/contacts?limit=200"));
+    let contacts = LocalResource::new(move || api::events::contacts(id));
     view! {
         <section class="panel" aria-labelledby="met-heading">
             <h2 id="met-heading">"Met there"</h2>
-            {move || loaded(contacts.get(), |page| contact_list(page.items, page.next_cursor.is_some()))}
+            {loaded(contacts, |page| contact_list(page.items, page.next_cursor.is_some()))}
         </section>
     }
 }

@@ -3,7 +3,6 @@
 use chrono::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use rapport_core::account::Page;
 use rapport_core::contact::ConnectionStatus;
 use rapport_core::interaction::{Depth, Initiator, InteractionKind};
 use rapport_core::network::{ConnectionRequest, NewInteraction, SnoozeRequest};
@@ -13,7 +12,8 @@ use rapport_core::{Problem, Validate};
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
-    format_date, invalid_fields, loaded, relative_date, set_title, today, PageHeading, ProblemAlert,
+    format_date, invalid_fields, loaded, relative_date, set_title, today, Loaded, PageHeading,
+    ProblemAlert,
 };
 
 /// Items per page of the queue.
@@ -62,9 +62,8 @@ pub fn Home() -> impl IntoView {
             </p>
             <p class="done" role="status" id="nurture-status">{move || done.get()}</p>
             <ProblemAlert problem />
-            {move || {
-                loaded(
-                    queue.get(),
+            {loaded(
+                    queue,
                     move |(items, more): (Vec<NurtureItem>, bool)| {
                         if items.is_empty() {
                             return view! {
@@ -104,8 +103,7 @@ pub fn Home() -> impl IntoView {
                         }
                             .into_any()
                     },
-                )
-            }}
+                )}
         </section>
     }
 }
@@ -115,14 +113,7 @@ async fn load_queue(pages: usize) -> api::ApiResult<(Vec<NurtureItem>, bool)> {
     let mut items = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..pages {
-        let path = match &cursor {
-            Some(c) => format!(
-                "/nurture?limit={PAGE}&cursor={}",
-                crate::app::encode_component(c)
-            ),
-            None => format!("/nurture?limit={PAGE}"),
-        };
-        let page: Page<NurtureItem> = api::fetch(&path).await?;
+        let page = api::nurture::page(PAGE, cursor.as_deref()).await?;
         items.extend(page.items);
         cursor = page.next_cursor;
         if cursor.is_none() {
@@ -132,7 +123,7 @@ async fn load_queue(pages: usize) -> api::ApiResult<(Vec<NurtureItem>, bool)> {
     Ok((items, cursor.is_some()))
 }
 
-type Queue = LocalResource<api::ApiResult<(Vec<NurtureItem>, bool)>>;
+type Queue = Loaded<(Vec<NurtureItem>, bool)>;
 
 /// Where the items' actions report.
 #[derive(Clone, Copy)]
@@ -212,25 +203,21 @@ fn QueueItem(item: NurtureItem, ctx: Acts) -> impl IntoView {
 
     // One connection step, from the queue.
     let step = move |status: ConnectionStatus, message: String| {
-        let path = format!("/contacts/{id}/connection");
-        act(
-            ctx,
-            busy,
-            path,
-            ConnectionRequest { status, note: None },
-            message,
-        );
+        let request = ConnectionRequest { status, note: None };
+        act(ctx, busy, message, async move {
+            api::contacts::change_connection(id, &request)
+                .await
+                .map(drop)
+        });
     };
     let snooze = move |days: i64, label: &'static str| {
-        let until = Some(today() + Duration::days(days));
+        let request = SnoozeRequest {
+            until: Some(today() + Duration::days(days)),
+        };
         let message = format!("{} is snoozed for {label}.", contact.name);
-        act(
-            ctx,
-            busy,
-            format!("/contacts/{id}/snooze"),
-            SnoozeRequest { until },
-            message,
-        );
+        act(ctx, busy, message, async move {
+            api::contacts::snooze(id, &request).await.map(drop)
+        });
     };
 
     let actions = match item.kind {
@@ -314,17 +301,16 @@ fn QueueItem(item: NurtureItem, ctx: Acts) -> impl IntoView {
     }
 }
 
-/// Posts one action of an item, then reports to the queue.
-fn act<B: serde::Serialize + 'static>(
+/// Sends one action of an item, then reports to the queue.
+fn act(
     ctx: Acts,
     busy: RwSignal<bool>,
-    path: String,
-    body: B,
     message: String,
+    request: impl std::future::Future<Output = api::ApiResult<()>> + 'static,
 ) {
     busy.set(true);
     spawn_local(async move {
-        let result: api::ApiResult<serde_json::Value> = api::create(&path, &body).await;
+        let result = request.await;
         busy.set(false);
         match result {
             Ok(_) => ctx.acted(message),
@@ -419,8 +405,7 @@ fn QuickLog(id: uuid::Uuid, name: String, logging: RwSignal<bool>, ctx: Acts) ->
             .to_lowercase();
         let message = format!("Logged {label} with {name}.");
         spawn_local(async move {
-            let result: api::ApiResult<serde_json::Value> =
-                api::create("/interactions", &request).await;
+            let result = api::interactions::create(&request).await;
             busy.set(false);
             match result {
                 Ok(_) => {

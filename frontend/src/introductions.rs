@@ -16,20 +16,11 @@ use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
 use crate::api;
-use crate::app::encode_component;
 use crate::components::{
-    invalid_fields, loaded, names_field, relative_date, set_title, PageHeading, ProblemAlert,
-    Stars, SubmitButton, TextArea,
+    invalid_fields, loaded, names_field, relative_date, set_title, Loaded, PageHeading,
+    ProblemAlert, Stars, SubmitButton, TextArea,
 };
-use crate::events::{load, problem_note, run, version_tag, Loaded};
-
-fn list_path(status: &str) -> String {
-    if status.is_empty() {
-        "/introductions?limit=200".to_owned()
-    } else {
-        format!("/introductions?limit=200&status={status}")
-    }
-}
+use crate::events::{problem_note, run};
 
 /// The status filter: its value for the API and its words.
 const FILTERS: [(&str, &str); 7] = [
@@ -111,8 +102,10 @@ pub fn Introductions() -> impl IntoView {
     let creating = RwSignal::new(with.is_some());
     let filter = RwSignal::new(String::new());
     let announce = RwSignal::new(String::new());
-    let list: Loaded<Page<Introduction>> = RwSignal::new(None);
-    load(list, list_path(""));
+    let list: Loaded<Page<Introduction>> = LocalResource::new(move || {
+        let statuses = filter.get();
+        async move { api::introductions::list(&statuses).await }
+    });
     view! {
         <section class="page introductions">
             <div class="page-head">
@@ -129,18 +122,13 @@ pub fn Introductions() -> impl IntoView {
             </div>
             <p class="ev-sr-only" role="status">{move || announce.get()}</p>
             {move || {
-                creating.get().then(|| view! { <NewIntroductionForm with creating filter list announce /> })
+                creating.get().then(|| view! { <NewIntroductionForm with creating list announce /> })
             }}
             <div class="intro-filter">
                 <label for="intro-status-filter">"Show"</label>
                 <select
                     id="intro-status-filter"
-                    on:change=move |ev| {
-                        let status = event_target_value(&ev);
-                        list.set(None);
-                        load(list, list_path(&status));
-                        filter.set(status);
-                    }
+                    on:change=move |ev| filter.set(event_target_value(&ev))
                 >
                     {FILTERS
                         .iter()
@@ -148,10 +136,10 @@ pub fn Introductions() -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
-            {move || {
-                let filtered = !filter.with(String::is_empty);
-                loaded(list.get(), move |page| intro_list(page.items, filtered, announce))
-            }}
+            {loaded(list, move |page| {
+                let filtered = !filter.with_untracked(String::is_empty);
+                intro_list(page.items, filtered, announce)
+            })}
         </section>
     }
 }
@@ -203,8 +191,7 @@ fn IntroItem(intro: Introduction, announce: RwSignal<String>) -> impl IntoView {
     let go = move |patch: IntroductionPatch| {
         let version = current.with_untracked(|i| i.version);
         run(busy, async move {
-            let path = format!("/introductions/{id}");
-            match api::update::<_, Introduction>(&path, &patch, Some(&version_tag(version))).await {
+            match api::introductions::update(id, version, &patch).await {
                 Ok(next) => {
                     problem.set(None);
                     announce.set(format!(
@@ -322,9 +309,8 @@ fn Picker(
         if q.is_empty() {
             return;
         }
-        let path = format!("/contacts?q={}&limit=8", encode_component(&q));
         spawn_local(async move {
-            let found = api::fetch::<Page<Contact>>(&path).await.map(|p| p.items);
+            let found = api::contacts::search(&q, 8).await.map(|p| p.items);
             // Only the answer for what is typed now.
             if text.with_untracked(|t| t.trim() == q) {
                 results.set(Some(found));
@@ -426,7 +412,6 @@ struct Paused {
 fn NewIntroductionForm(
     with: Option<Uuid>,
     creating: RwSignal<bool>,
-    filter: RwSignal<String>,
     list: Loaded<Page<Introduction>>,
     announce: RwSignal<String>,
 ) -> impl IntoView {
@@ -439,8 +424,9 @@ fn NewIntroductionForm(
     let paused = RwSignal::new(None::<Paused>);
     if let Some(id) = with {
         spawn_local(async move {
-            match api::fetch::<Contact>(&format!("/contacts/{id}")).await {
-                Ok(contact) => {
+            match api::contacts::get(id).await {
+                Ok(tagged) => {
+                    let contact = tagged.value;
                     a_text.set(contact.name.clone());
                     a.set(Some(party_of(contact)));
                 }
@@ -457,7 +443,7 @@ fn NewIntroductionForm(
     let busy = RwSignal::new(false);
     let send = move |request: NewIntroduction| {
         run(busy, async move {
-            match api::create::<_, Introduction>("/introductions", &request).await {
+            match api::introductions::create(&request).await {
                 Ok(made) => {
                     paused.set(None);
                     creating.set(false);
@@ -465,7 +451,7 @@ fn NewIntroductionForm(
                         "Introduction of {} and {} proposed.",
                         made.contact_a.name, made.contact_b.name
                     ));
-                    load(list, list_path(&filter.get_untracked()));
+                    list.refetch();
                 }
                 Err(error) if error.code == "comfort_below_threshold" => {
                     let low = error

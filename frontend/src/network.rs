@@ -337,7 +337,7 @@ fn lowercase(text: &str) -> String {
 pub fn Network() -> impl IntoView {
     set_title("Network");
     let network = LocalResource::new(|| async {
-        api::fetch::<Vec<NetworkEntry>>("/network")
+        api::network::entries()
             .await
             .map(|entries| Arc::new(Net::new(entries)))
     });
@@ -362,7 +362,7 @@ pub fn Network() -> impl IntoView {
                     "Add contact"
                 </a>
             </div>
-            {move || loaded(network.get(), |net| view! { <Explorer net /> })}
+            {loaded(network, |net| view! { <Explorer net /> })}
         </section>
     }
 }

@@ -68,7 +68,7 @@ pub fn SignIn() -> impl IntoView {
     let submit = Action::new_local(move |request: &LoginRequest| {
         let request = request.clone();
         async move {
-            match api::login(&request).await {
+            match api::auth::login(&request).await {
                 Ok(response) => auth.signed_in(response),
                 Err(error) => problem.set(Some(error)),
             }
@@ -233,7 +233,7 @@ fn RegisterForm(info: InstanceInfo, fields: RegisterFields) -> impl IntoView {
     let submit = Action::new_local(move |request: &RegisterRequest| {
         let request = request.clone();
         async move {
-            if let Err(error) = api::register(&request).await {
+            if let Err(error) = api::auth::register(&request).await {
                 problem.set(Some(error));
                 return;
             }
@@ -241,7 +241,7 @@ fn RegisterForm(info: InstanceInfo, fields: RegisterFields) -> impl IntoView {
                 email: request.email,
                 password: request.password,
             };
-            match api::login(&login).await {
+            match api::auth::login(&login).await {
                 Ok(response) => auth.signed_in(response),
                 Err(mut error) => {
                     error.detail = format!(

@@ -1,105 +1,58 @@
 //! The public card-drop page of an event (no account needed).
 
-use gloo_net::http::{Request, Response};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
-use rapport_core::event::{CardDropReceipt, CardDropRequest, PublicEvent};
-use rapport_core::problem::PROBLEM_CONTENT_TYPE;
+use rapport_core::event::{CardDropRequest, PublicEvent};
 use rapport_core::{Problem, Validate};
-use serde::de::DeserializeOwned;
 
-use crate::app::encode_component;
+use crate::api::{self, ApiResult};
 use crate::components::{
     format_date, invalid_fields, names_field, set_title, Field, Loading, PageHeading, ProblemAlert,
     SubmitButton, TextArea,
 };
 use crate::events::{optional, run};
 
-/// The public API of a card drop, under `/api/v1/public/events/{slug}`.
-fn public_path(slug: &str, rest: &str) -> String {
-    format!("/api/v1/public/events/{}{rest}", encode_component(slug))
-}
-
-fn network_problem() -> Problem {
-    Problem::new(
-        0,
-        "network_error",
-        "Network error",
-        "The page could not reach its server. Check your connection and try again.",
-    )
-}
-
-/// The body of a successful answer, or the server's problem in words.
-async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, Problem> {
-    let status = response.status();
-    if response.ok() {
-        if let Ok(value) = response.json::<T>().await {
-            return Ok(value);
-        }
-    } else if response
-        .headers()
-        .get("content-type")
-        .is_some_and(|t| t.starts_with(PROBLEM_CONTENT_TYPE))
-    {
-        if let Ok(problem) = response.json::<Problem>().await {
-            return Err(problem);
-        }
-    }
-    Err(Problem::new(
-        status,
-        "unexpected_response",
-        "Unexpected response",
-        format!("The server gave an unexpected answer (HTTP {status}). Try again in a moment."),
-    ))
-}
-
-async fn public_event(path: String) -> Result<PublicEvent, Problem> {
-    let response = Request::get(&path)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|_| network_problem())?;
-    answer(response).await
-}
-
-async fn drop_card(path: String, card: CardDropRequest) -> Result<CardDropReceipt, Problem> {
-    let request = Request::post(&path)
-        .header("Accept", "application/json")
-        .json(&card)
-        .map_err(|_| network_problem())?;
-    let response = request.send().await.map_err(|_| network_problem())?;
-    answer(response).await
-}
-
 #[component]
 pub fn CardDropPage() -> impl IntoView {
     set_title("Drop your card");
     let params = use_params_map();
     let slug = params.with_untracked(|p| p.get("slug")).unwrap_or_default();
-    let event = RwSignal::new(None::<Result<PublicEvent, Problem>>);
-    let path = public_path(&slug, "");
-    spawn_local(async move { event.set(Some(public_event(path).await)) });
+    let event = {
+        let slug = slug.clone();
+        LocalResource::new(move || {
+            let slug = slug.clone();
+            async move { api::public::event(&slug).await }
+        })
+    };
     view! {
         <section class="card drop-page" aria-labelledby="drop-heading">
-            {move || match event.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Ok(event)) => view! { <DropForm event slug=slug.clone() /> }.into_any(),
-                Some(Err(problem)) => {
-                    let message = if problem.status == 403 || problem.status == 404 {
-                        "There is no open card drop at this address. Check the address with the organiser: it may be mistyped, or the card drop may have closed.".to_owned()
-                    } else {
-                        problem.detail
-                    };
-                    view! {
-                        <PageHeading id="drop-heading">"Card drop"</PageHeading>
-                        <p class="lead" id="drop-unavailable">{message}</p>
-                    }
-                        .into_any()
-                }
-            }}
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || {
+                    let slug = slug.clone();
+                    Suspend::new(async move { drop_page(event.await, slug) })
+                }}
+            </Suspense>
         </section>
+    }
+}
+
+/// The form of an open card drop, or why there is none.
+fn drop_page(event: ApiResult<PublicEvent>, slug: String) -> AnyView {
+    match event {
+        Ok(event) => view! { <DropForm event slug /> }.into_any(),
+        Err(problem) => {
+            let message = if problem.status == 403 || problem.status == 404 {
+                "There is no open card drop at this address. Check the address with the organiser: it may be mistyped, or the card drop may have closed.".to_owned()
+            } else {
+                problem.detail
+            };
+            view! {
+                <PageHeading id="drop-heading">"Card drop"</PageHeading>
+                <p class="lead" id="drop-unavailable">{message}</p>
+            }
+            .into_any()
+        }
     }
 }
 
@@ -114,7 +67,6 @@ fn DropForm(event: PublicEvent, slug: String) -> impl IntoView {
     let problem = RwSignal::new(None::<Problem>);
     let thanks = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let path = public_path(&slug, "/cards");
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let card = CardDropRequest {
@@ -128,9 +80,9 @@ fn DropForm(event: PublicEvent, slug: String) -> impl IntoView {
             return problem.set(Some(invalid_fields(errors)));
         }
         problem.set(None);
-        let path = path.clone();
+        let slug = slug.clone();
         run(busy, async move {
-            match drop_card(path, card).await {
+            match api::public::drop_card(&slug, &card).await {
                 Ok(_) => thanks.set(true),
                 Err(error) => problem.set(Some(error)),
             }

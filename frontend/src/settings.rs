@@ -6,19 +6,16 @@ use std::future::Future;
 use std::pin::Pin;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use rapport_core::account::{
-    ApiToken, ChangePasswordRequest, CreateTokenRequest, Session, TokenScope, UpdateMeRequest, User,
+    ApiToken, ChangePasswordRequest, CreateTokenRequest, TokenScope, UpdateMeRequest,
 };
 use rapport_core::network::{ConnectionPolicy, Settings as NetworkSettings};
 use rapport_core::{FieldErrors, Validate};
-use serde::de::IgnoredAny;
-use serde_json::Value;
 
-use crate::api::{self, ApiResult};
+use crate::api;
 use crate::auth::use_auth;
 use crate::components::{loaded, set_title, PageHeading};
-use parts::{ago, day, form, input, items, panel, select, typed, Act, List, Outcome, Row, Rows};
+use parts::{ago, day, form, input, panel, select, Act, Call, List, Outcome, Row, Rows};
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -64,7 +61,7 @@ fn profile() -> AnyView {
         outcome.run(
             request.validate(),
             Box::pin(async move {
-                let user: User = api::update("/me", &request, None).await?;
+                let user = api::me::update(&request).await?;
                 auth.set_user(user);
                 Ok("Saved")
             }),
@@ -125,7 +122,7 @@ fn password(sessions: List) -> AnyView {
             request.validate(),
             Box::pin(async move {
                 // 204 No Content.
-                api::create::<_, IgnoredAny>("/me/password", &request).await?;
+                api::me::change_password(&request).await?;
                 current.set(String::new());
                 new.set(String::new());
                 sessions.reload();
@@ -159,7 +156,7 @@ fn password(sessions: List) -> AnyView {
 
 fn sessions() -> Pin<Box<dyn Future<Output = Rows>>> {
     Box::pin(async {
-        let sessions: Vec<Session> = typed(items("/me/sessions").await?)?;
+        let sessions = api::me::sessions().await?;
         Ok(sessions
             .into_iter()
             .map(|session| {
@@ -181,8 +178,7 @@ fn sessions() -> Pin<Box<dyn Future<Output = Rows>>> {
                         label: "Sign out",
                         name: format!("Sign out {device}"),
                         confirm: None,
-                        path: format!("/me/sessions/{id}"),
-                        disable: None,
+                        call: Call::RevokeSession(id),
                         done: "Signed out.",
                     }),
                     title: device,
@@ -250,8 +246,8 @@ fn tokens() -> AnyView {
         outcome.run(
             request.validate(),
             Box::pin(async move {
-                let created: Value = api::create("/me/tokens", &request).await?;
-                secret.set(created["secret"].as_str().map(str::to_owned));
+                let created = api::me::create_token(&request).await?;
+                secret.set(Some(created.secret));
                 name.set(String::new());
                 list.reload();
                 Ok("Token created")
@@ -307,7 +303,7 @@ fn tokens() -> AnyView {
 
 fn token_rows() -> Pin<Box<dyn Future<Output = Rows>>> {
     Box::pin(async {
-        let tokens: Vec<ApiToken> = typed(items("/me/tokens").await?)?;
+        let tokens = api::me::tokens().await?;
         Ok(tokens.into_iter().map(token_row).collect())
     })
 }
@@ -339,8 +335,7 @@ fn token_row(token: ApiToken) -> Row {
                 "Revoke the token “{}”? Anything using it stops working at once.",
                 token.name
             )),
-            path: format!("/me/tokens/{id}"),
-            disable: None,
+            call: Call::RevokeToken(id),
             done: "Revoked.",
         }),
         title: token.name,
@@ -348,13 +343,12 @@ fn token_row(token: ApiToken) -> Row {
 }
 
 fn network() -> AnyView {
-    let settings = RwSignal::new(None::<ApiResult<NetworkSettings>>);
-    spawn_local(async move { settings.set(Some(api::fetch("/me/settings").await)) });
+    let settings = LocalResource::new(api::me::settings);
     panel(
         "network-heading",
         "Network",
         "When Rapport suggests asking a contact to connect, and how often to keep in touch.",
-        vec![(move || loaded(settings.get(), network_form)).into_any()],
+        vec![loaded(settings, network_form).into_any()],
     )
 }
 
@@ -422,7 +416,7 @@ fn network_form(settings: NetworkSettings) -> AnyView {
         outcome.run(
             checked,
             Box::pin(async move {
-                api::replace::<_, IgnoredAny>("/me/settings", &request).await?;
+                api::me::replace_settings(&request).await?;
                 Ok("Saved")
             }),
         );

@@ -4,9 +4,7 @@ use chrono::NaiveDate;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use rapport_core::account::Page;
 use rapport_core::contact::{Contact, HowMet, NewContact};
-use rapport_core::event::Event;
 use rapport_core::{FieldErrors, Problem, Validate};
 use uuid::Uuid;
 
@@ -121,7 +119,7 @@ impl ContactFields {
         self.events.set(Some(Vec::new()));
         let events = self.events;
         spawn_local(async move {
-            if let Ok(page) = api::fetch::<Page<Event>>("/events?limit=200").await {
+            if let Ok(page) = api::events::list().await {
                 let items = page
                     .items
                     .into_iter()

@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use rapport_core::account::Page;
 use rapport_core::interaction::{Depth, Initiator, InteractionKind};
 use rapport_core::network::{Interaction, InteractionPatch, NewInteraction};
 use rapport_core::{FieldErrors, Problem, Validate};
@@ -335,16 +334,9 @@ impl List {
         } else {
             None
         };
-        let mut path = format!("/interactions?contact_id={}&limit=50", ctx.id);
-        if let Some(cursor) = cursor {
-            path.push_str(&format!(
-                "&cursor={}",
-                crate::app::encode_component(&cursor)
-            ));
-        }
         self.loading.set(true);
         spawn_local(async move {
-            let result = api::fetch::<Page<Interaction>>(&path).await;
+            let result = api::interactions::of_contact(ctx.id, cursor.as_deref()).await;
             self.loading.try_set(false);
             match result {
                 Ok(page) => {
@@ -451,7 +443,7 @@ fn add_form(ctx: Ctx, list: List) -> impl IntoView {
         }
         let body = checked.to_new(ctx.id);
         spawn_local(async move {
-            match api::create::<_, Interaction>("/interactions", &body).await {
+            match api::interactions::create(&body).await {
                 Ok(_) => {
                     feedback.done("Saved.");
                     list.changed(ctx);
@@ -552,8 +544,7 @@ fn entry_view(
 fn edit_form(ctx: Ctx, list: List, i: &Interaction) -> impl IntoView {
     let fields = Fields::new(Some(i));
     let feedback = Feedback::new();
-    let id = i.id;
-    let etag = format!("\"{}\"", i.version);
+    let (id, version) = (i.id, i.version);
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
         let checked = match fields.check(ctx.id) {
@@ -564,10 +555,8 @@ fn edit_form(ctx: Ctx, list: List, i: &Interaction) -> impl IntoView {
             return;
         }
         let patch = checked.to_patch();
-        let etag = etag.clone();
         spawn_local(async move {
-            let path = format!("/interactions/{id}");
-            match api::update::<_, Interaction>(&path, &patch, Some(&etag)).await {
+            match api::interactions::update(id, version, &patch).await {
                 Ok(_) => list.changed(ctx),
                 Err(error) => {
                     if error.status == 412 {
@@ -588,8 +577,7 @@ fn edit_form(ctx: Ctx, list: List, i: &Interaction) -> impl IntoView {
 
 fn delete_confirm(ctx: Ctx, list: List, i: &Interaction) -> impl IntoView {
     let feedback = Feedback::new();
-    let id = i.id;
-    let etag = format!("\"{}\"", i.version);
+    let (id, version) = (i.id, i.version);
     let others = i.contact_ids.len().saturating_sub(1);
     let question = format!(
         "Delete this {} of {}?{}",
@@ -608,9 +596,8 @@ fn delete_confirm(ctx: Ctx, list: List, i: &Interaction) -> impl IntoView {
         if !feedback.start() {
             return;
         }
-        let etag = etag.clone();
         spawn_local(async move {
-            match api::remove(&format!("/interactions/{id}"), Some(&etag)).await {
+            match api::interactions::delete(id, version).await {
                 Ok(()) => {
                     list.changed(ctx);
                     focus_later("log-interaction");

@@ -15,13 +15,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rapport_core::account::AdminUserPatch;
 use rapport_core::{FieldErrors, Problem};
-use serde::de::{DeserializeOwned, IgnoredAny};
-use serde_json::Value;
+use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiResult};
-use crate::app::encode_component;
 use crate::components::{
     invalid_fields, loaded, names_field, relative_date, ErrorNote, Field, SubmitButton,
 };
@@ -185,7 +183,7 @@ pub struct Row {
     pub action: Option<Act>,
 }
 
-/// A row's action: `DELETE path`, or `PATCH path {disabled}` for an account.
+/// A row's action: a button that makes one call.
 #[derive(Clone)]
 pub struct Act {
     /// The button's id.
@@ -195,10 +193,31 @@ pub struct Act {
     pub name: String,
     /// Asked first (the browser's confirmation dialog).
     pub confirm: Option<String>,
-    pub path: String,
-    pub disable: Option<bool>,
+    pub call: Call,
     /// Said afterwards.
     pub done: &'static str,
+}
+
+/// What a row's action asks of the API.
+#[derive(Clone, Copy)]
+pub enum Call {
+    RevokeSession(Uuid),
+    RevokeToken(Uuid),
+    /// Disables (`true`) or enables an account.
+    DisableUser(Uuid, bool),
+}
+
+impl Call {
+    async fn send(self) -> ApiResult<()> {
+        match self {
+            Call::RevokeSession(id) => api::me::revoke_session(id).await,
+            Call::RevokeToken(id) => api::me::revoke_token(id).await,
+            Call::DisableUser(id, disabled) => {
+                let patch = AdminUserPatch { disabled };
+                api::admin::update_user(id, &patch).await.map(drop)
+            }
+        }
+    }
 }
 
 pub type Rows = ApiResult<Vec<Row>>;
@@ -207,8 +226,7 @@ pub type Source = fn() -> Pin<Box<dyn Future<Output = Rows>>>;
 /// A list loaded from a source, reloaded after each action.
 #[derive(Clone, Copy)]
 pub struct List {
-    pub rows: RwSignal<Option<Rows>>,
-    source: Source,
+    pub rows: LocalResource<Rows>,
     /// The heading of the list's panel (focused after an action).
     heading: &'static str,
     outcome: Outcome,
@@ -216,20 +234,16 @@ pub struct List {
 
 impl List {
     pub fn new(source: Source, heading: &'static str) -> Self {
-        let list = List {
-            rows: RwSignal::new(None),
-            source,
+        List {
+            rows: LocalResource::new(source),
             heading,
             outcome: Outcome::new(),
-        };
-        list.reload();
-        list
+        }
     }
 
     /// Loads again; the rows on screen stay until the new ones arrive.
     pub fn reload(self) {
-        let rows = (self.source)();
-        spawn_local(async move { self.rows.set(Some(rows.await)) });
+        self.rows.refetch();
     }
 
     /// The subheading (if any), the note or problem of the last action,
@@ -238,10 +252,9 @@ impl List {
         view! {
             {(!title.is_empty()).then(|| view! { <h3 class="set-subhead">{title}</h3> })}
             {self.outcome.feedback()}
-            {move || {
-                loaded(
-                    self.rows.get(),
-                    move |rows| {
+            {loaded(
+                    self.rows,
+                    move |rows: Vec<Row>| {
                         if rows.is_empty() {
                             return view! { <p class="set-empty">{empty}</p> }.into_any();
                         }
@@ -252,8 +265,7 @@ impl List {
                         }
                             .into_any()
                     },
-                )
-            }}
+                )}
         }
         .into_any()
     }
@@ -296,17 +308,11 @@ impl List {
                 return;
             }
         }
-        let (path, disable, done) = (act.path.clone(), act.disable, act.done);
+        let (call, done) = (act.call, act.done);
         self.outcome.run(
             Ok(()),
             Box::pin(async move {
-                match disable {
-                    Some(disabled) => {
-                        let patch = AdminUserPatch { disabled };
-                        api::update::<_, IgnoredAny>(&path, &patch, None).await?;
-                    }
-                    None => api::remove(&path, None).await?,
-                }
+                call.send().await?;
                 self.reload();
                 if let Some(heading) = document()
                     .get_element_by_id(self.heading)
@@ -318,35 +324,6 @@ impl List {
             }),
         );
     }
-}
-
-/// Every item of a list, all its pages, as JSON (one copy of the loading
-/// code for every list).
-pub async fn items(path: &str) -> ApiResult<Vec<Value>> {
-    let mut items = Vec::new();
-    let mut query = String::new();
-    loop {
-        let mut page: Value = api::fetch(&format!("{path}?limit=200{query}")).await?;
-        if let Some(Value::Array(more)) = page.get_mut("items").map(Value::take) {
-            items.extend(more);
-        }
-        match page.get("next_cursor").and_then(Value::as_str) {
-            Some(cursor) => query = format!("&cursor={}", encode_component(cursor)),
-            None => return Ok(items),
-        }
-    }
-}
-
-/// Items as the core's types.
-pub fn typed<T: DeserializeOwned>(items: Vec<Value>) -> ApiResult<Vec<T>> {
-    serde_json::from_value(Value::Array(items)).map_err(|_| {
-        Problem::new(
-            0,
-            "unexpected_response",
-            "Unexpected response",
-            "The server's answer could not be read. Try again in a moment.",
-        )
-    })
 }
 
 /// A secret shown once, while `value` holds it.
