@@ -1084,7 +1084,6 @@ async fn answers_are_built_afresh_without_the_cache(backend: Backend) {
 /// the announcement, never for a time.
 async fn changes_by_another_process_are_heard(backend: Backend) {
     use rapport_core::contact::NewContact;
-    use rapport_core::network::Settings;
     let Some(app) = open_app(backend).await else {
         return;
     };
@@ -1117,7 +1116,6 @@ async fn changes_by_another_process_are_heard(backend: Backend) {
                 name: "Dora".into(),
                 ..NewContact::default()
             },
-            &Settings::default(),
             chrono::Utc::now().date_naive(),
         )
         .await

@@ -5,7 +5,7 @@
 use chrono::{Duration, NaiveDate};
 use rapport_core::contact::{ConnectionStatus, HowMet, NewContact};
 use rapport_core::interaction::{Depth, Initiator, InteractionKind};
-use rapport_core::network::{NewInteraction, Settings};
+use rapport_core::network::NewInteraction;
 use rapport_storage::Store;
 use uuid::Uuid;
 
@@ -143,7 +143,6 @@ pub async fn populate(
     today: NaiveDate,
 ) -> anyhow::Result<DemoSummary> {
     let mut rng = fastrand::Rng::with_seed(size.seed);
-    let settings: Settings = store.settings(owner).await?;
     let mut summary = DemoSummary::default();
     let two_years = 730;
 
@@ -244,7 +243,7 @@ pub async fn populate(
             );
             met_dates.push(met_on);
         }
-        let ids = store.create_contacts(owner, data, &settings, today).await?;
+        let ids = store.create_contacts(owner, data, today).await?;
         contacts.extend(ids.into_iter().zip(met_dates));
         remaining -= batch;
     }
@@ -314,14 +313,12 @@ pub async fn populate(
         batch.extend(log);
         if batch.len() >= 2000 {
             summary.interactions += store
-                .create_interactions(owner, std::mem::take(&mut batch), &settings, today)
+                .create_interactions(owner, std::mem::take(&mut batch), today)
                 .await?;
         }
     }
     if !batch.is_empty() {
-        summary.interactions += store
-            .create_interactions(owner, batch, &settings, today)
-            .await?;
+        summary.interactions += store.create_interactions(owner, batch, today).await?;
     }
 
     // Ratings for about half, following how well they are known, with a

@@ -425,7 +425,7 @@ pub async fn the_data_version_moves_with_every_change_to_contacts_and_settings(
     use rapport_core::network::{ConnectionPolicy, NewInteraction, Settings};
     let ada = user(&*store, "ada@example.com").await;
     let eve = user(&*store, "eve@example.com").await;
-    let (settings, today) = (Settings::default(), now().date_naive());
+    let today = now().date_naive();
     let mut seen = store.data_version(ada.id).await.unwrap();
     let eve_before = store.data_version(eve.id).await.unwrap();
     // Each step must move Ada's version, and only hers.
@@ -441,7 +441,6 @@ pub async fn the_data_version_moves_with_every_change_to_contacts_and_settings(
                 name: "Bob".into(),
                 ..NewContact::default()
             },
-            &settings,
             today,
         )
         .await
@@ -460,7 +459,6 @@ pub async fn the_data_version_moves_with_every_change_to_contacts_and_settings(
                 name: "Bob Byte".into(),
                 ..NewContact::default()
             },
-            &settings,
             today,
         )
         .await
@@ -500,7 +498,6 @@ pub async fn the_data_version_moves_with_every_change_to_contacts_and_settings(
                 notes: None,
                 follow_up_on: None,
             },
-            &settings,
             today,
         )
         .await
@@ -511,7 +508,7 @@ pub async fn the_data_version_moves_with_every_change_to_contacts_and_settings(
         "interaction",
     );
     store
-        .delete_interaction(ada.id, call.id, call.version, &settings, today)
+        .delete_interaction(ada.id, call.id, call.version, today)
         .await
         .unwrap();
     moved(
@@ -572,10 +569,10 @@ pub async fn the_data_version_moves_with_every_change_to_contacts_and_settings(
 pub async fn the_network_view_is_the_same_json_on_every_backend(store: Arc<dyn Store>) {
     use rapport_core::contact::NewContact;
     use rapport_core::interaction::{Depth, Initiator, InteractionKind};
-    use rapport_core::network::{NewInteraction, Settings};
+    use rapport_core::network::NewInteraction;
     let ada = user(&*store, "ada@example.com").await;
     let eve = user(&*store, "eve@example.com").await;
-    let (settings, today) = (Settings::default(), now().date_naive());
+    let today = now().date_naive();
     let contact = |name: &str, company: Option<&str>, tags: &[&str], archived: bool| NewContact {
         name: name.into(),
         company: company.map(Into::into),
@@ -587,22 +584,16 @@ pub async fn the_network_view_is_the_same_json_on_every_backend(store: Arc<dyn S
         .create_contact(
             ada.id,
             contact("Grace", Some("Navy"), &["mentor", "cs"], false),
-            &settings,
             today,
         )
         .await
         .unwrap();
     let alan = store
-        .create_contact(ada.id, contact("alan", None, &[], false), &settings, today)
+        .create_contact(ada.id, contact("alan", None, &[], false), today)
         .await
         .unwrap();
     store
-        .create_contact(
-            ada.id,
-            contact("Archived", None, &[], true),
-            &settings,
-            today,
-        )
+        .create_contact(ada.id, contact("Archived", None, &[], true), today)
         .await
         .unwrap();
     store
@@ -622,7 +613,6 @@ pub async fn the_network_view_is_the_same_json_on_every_backend(store: Arc<dyn S
                 notes: None,
                 follow_up_on: None,
             },
-            &settings,
             today,
         )
         .await
@@ -658,16 +648,13 @@ pub async fn a_transaction_changing_many_contacts_moves_the_version(store: Arc<d
     use rapport_core::contact::NewContact;
     use rapport_core::network::Settings;
     let ada = user(&*store, "ada@example.com").await;
-    let (settings, today) = (Settings::default(), now().date_naive());
+    let today = now().date_naive();
     for i in 0..30 {
         let contact = NewContact {
             name: format!("Person {i}"),
             ..NewContact::default()
         };
-        store
-            .create_contact(ada.id, contact, &settings, today)
-            .await
-            .unwrap();
+        store.create_contact(ada.id, contact, today).await.unwrap();
     }
     let before = store.data_version(ada.id).await.unwrap();
     let tomorrow = today.succ_opt().unwrap();
@@ -682,7 +669,10 @@ pub async fn a_transaction_changing_many_contacts_moves_the_version(store: Arc<d
         assert_eq!(after, before + 1, "once per transaction");
     }
     // The next transaction moves it again.
-    store.put_settings(ada.id, settings, today).await.unwrap();
+    store
+        .put_settings(ada.id, Settings::default(), today)
+        .await
+        .unwrap();
     assert!(store.data_version(ada.id).await.unwrap() > after);
 }
 
@@ -693,10 +683,9 @@ pub async fn a_transaction_changing_many_contacts_moves_the_version(store: Arc<d
 pub async fn familiarity_upkeep_refreshes_stale_contacts_in_batches(store: Arc<dyn Store>) {
     use rapport_core::contact::NewContact;
     use rapport_core::interaction::{Depth, Initiator, InteractionKind};
-    use rapport_core::network::{NewInteraction, Settings};
+    use rapport_core::network::NewInteraction;
     let ada = user(&*store, "ada@example.com").await;
     let bob = user(&*store, "bob@example.com").await;
-    let settings = Settings::default();
     let today = now().date_naive();
     let mut ids = Vec::new();
     for i in 0..7 {
@@ -706,7 +695,7 @@ pub async fn familiarity_upkeep_refreshes_stale_contacts_in_batches(store: Arc<d
         };
         ids.push(
             store
-                .create_contact(ada.id, contact, &settings, today)
+                .create_contact(ada.id, contact, today)
                 .await
                 .unwrap()
                 .id,
@@ -719,7 +708,6 @@ pub async fn familiarity_upkeep_refreshes_stale_contacts_in_batches(store: Arc<d
                 name: "Bob's".into(),
                 ..NewContact::default()
             },
-            &settings,
             today,
         )
         .await
@@ -739,7 +727,7 @@ pub async fn familiarity_upkeep_refreshes_stale_contacts_in_batches(store: Arc<d
             follow_up_on: None,
         };
         store
-            .create_interaction(ada.id, coffee, &settings, today)
+            .create_interaction(ada.id, coffee, today)
             .await
             .unwrap();
         let mut mine = vec![rapport_core::familiarity::InteractionFacts {
@@ -759,7 +747,7 @@ pub async fn familiarity_upkeep_refreshes_stale_contacts_in_batches(store: Arc<d
                 follow_up_on: None,
             };
             store
-                .create_interaction(ada.id, email, &settings, today)
+                .create_interaction(ada.id, email, today)
                 .await
                 .unwrap();
             mine.push(rapport_core::familiarity::InteractionFacts {
@@ -894,7 +882,6 @@ macro_rules! conformance_cases {
             a_lease_has_one_holder_until_it_expires,
             the_database_answers_pings,
             introductions_belong_to_their_owner_and_go_with_their_contacts,
-            the_nurture_queue_pages_through_every_item_once_in_order,
             events_belong_to_their_owner_and_keep_their_contacts,
             a_card_drop_finds_the_same_person_again,
             concurrent_drops_of_one_card_make_one_contact,

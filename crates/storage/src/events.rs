@@ -8,7 +8,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rapport_core::event::NewEvent;
-use rapport_core::network::Settings;
 use uuid::Uuid;
 
 use crate::Result;
@@ -82,7 +81,6 @@ pub trait EventStore: Send + Sync {
         owner: Uuid,
         event: Uuid,
         card: DroppedCard,
-        settings: &Settings,
         today: NaiveDate,
     ) -> Result<CardDropOutcome>;
 }

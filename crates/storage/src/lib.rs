@@ -33,7 +33,7 @@ pub use introductions::{IntroductionOrder, IntroductionQuery, IntroductionStore}
 pub use network::{
     ContactQuery, ContactRecord, ContactSort, InteractionQuery, NetworkStore, SortKey,
 };
-pub use nurture::{NurtureQuery, NurtureStore};
+pub use nurture::NurtureStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -30,6 +30,9 @@ pub struct ContactRecord {
     pub familiarity: u8,
     pub suggested_comfort: u8,
     pub familiarity_as_of: Option<NaiveDate>,
+    /// Ready to ask to connect under the owner's settings, read with the
+    /// contact.
+    pub ready_to_ask: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -112,8 +115,8 @@ pub struct ContactQuery {
     pub company: Option<String>,
     /// Keep-in-touch date on or before this day.
     pub due_by: Option<NaiveDate>,
-    /// Ready (or not) under these settings.
-    pub ready_to_ask: Option<(bool, Settings)>,
+    /// Ready (or not) to ask to connect, under the owner's settings.
+    pub ready_to_ask: Option<bool>,
     pub archived: bool,
     pub sort: ContactSort,
     pub after: Option<(SortKey, Uuid)>,
@@ -148,7 +151,6 @@ pub trait NetworkStore: Send + Sync {
         &self,
         owner: Uuid,
         data: NewContact,
-        settings: &Settings,
         today: NaiveDate,
     ) -> Result<ContactRecord>;
     async fn contact(&self, owner: Uuid, id: Uuid) -> Result<Option<ContactRecord>>;
@@ -159,20 +161,13 @@ pub trait NetworkStore: Send + Sync {
         id: Uuid,
         expected_version: i64,
         data: NewContact,
-        settings: &Settings,
         today: NaiveDate,
     ) -> Result<ContactRecord>;
     /// Deletes the contact, its histories, its introductions and the
     /// interactions that involved nobody else.
     async fn delete_contact(&self, owner: Uuid, id: Uuid, expected_version: i64) -> Result<()>;
-    /// A page of contacts, with the owner's settings read by the same
-    /// statement (what the page's derived fields need; defaults when the
-    /// page is empty or nothing was ever set).
-    async fn list_contacts(
-        &self,
-        owner: Uuid,
-        query: &ContactQuery,
-    ) -> Result<(Vec<ContactRecord>, Settings)>;
+    /// A page of contacts.
+    async fn list_contacts(&self, owner: Uuid, query: &ContactQuery) -> Result<Vec<ContactRecord>>;
     /// The network view as a JSON array, built by the database (one row
     /// instead of thousands): `[{id, name, company, comfort, familiarity,
     /// connection_status, tags, last_interaction_on}, …]` by name, archived
@@ -197,7 +192,6 @@ pub trait NetworkStore: Send + Sync {
         owner: Uuid,
         id: Uuid,
         until: Option<NaiveDate>,
-        settings: &Settings,
         today: NaiveDate,
     ) -> Result<ContactRecord>;
     /// Moves the connection flow on, if the step is allowed.
@@ -224,7 +218,6 @@ pub trait NetworkStore: Send + Sync {
         &self,
         owner: Uuid,
         data: NewInteraction,
-        settings: &Settings,
         today: NaiveDate,
     ) -> Result<Interaction>;
     async fn interaction(&self, owner: Uuid, id: Uuid) -> Result<Option<Interaction>>;
@@ -234,7 +227,6 @@ pub trait NetworkStore: Send + Sync {
         id: Uuid,
         expected_version: i64,
         data: NewInteraction,
-        settings: &Settings,
         today: NaiveDate,
     ) -> Result<Interaction>;
     async fn delete_interaction(
@@ -242,7 +234,6 @@ pub trait NetworkStore: Send + Sync {
         owner: Uuid,
         id: Uuid,
         expected_version: i64,
-        settings: &Settings,
         today: NaiveDate,
     ) -> Result<()>;
     async fn list_interactions(
@@ -256,7 +247,6 @@ pub trait NetworkStore: Send + Sync {
         &self,
         owner: Uuid,
         contacts: Vec<NewContact>,
-        settings: &Settings,
         today: NaiveDate,
     ) -> Result<Vec<Uuid>>;
     /// Logs many interactions in one transaction, recomputing each
@@ -265,7 +255,6 @@ pub trait NetworkStore: Send + Sync {
         &self,
         owner: Uuid,
         interactions: Vec<NewInteraction>,
-        settings: &Settings,
         today: NaiveDate,
     ) -> Result<u64>;
 

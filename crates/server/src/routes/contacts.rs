@@ -8,8 +8,7 @@ use rapport_core::contact::{
 };
 use rapport_core::familiarity::{self, Familiarity};
 use rapport_core::network::{
-    ready_to_ask, AskFacts, ComfortRating, ComfortRequest, ConnectionChange, ConnectionRequest,
-    Settings, SnoozeRequest,
+    ComfortRating, ComfortRequest, ConnectionChange, ConnectionRequest, Settings, SnoozeRequest,
 };
 use rapport_core::{Problem, Validate};
 use rapport_storage::{ContactQuery, ContactRecord, ContactSort, SortKey};
@@ -25,20 +24,11 @@ use crate::routes::pagination::{
 use crate::routes::versioning::{etag, if_match};
 use chrono::NaiveDate;
 
-/// The API view of a stored contact, with what depends on my settings.
-pub fn view(record: ContactRecord, settings: &Settings) -> Contact {
-    let have_met = record.have_met();
+/// The API view of a stored contact.
+pub fn view(record: ContactRecord) -> Contact {
     let mismatch =
         familiarity::is_mismatch(record.comfort, record.familiarity, record.suggested_comfort);
-    let ready = ready_to_ask(
-        AskFacts {
-            status: record.connection_status,
-            comfort: record.comfort,
-            familiarity: record.familiarity,
-            have_met,
-        },
-        settings,
-    );
+    let ready = record.ready_to_ask;
     let data = record.data;
     Contact {
         id: record.id,
@@ -205,8 +195,7 @@ impl Fields<'_> {
     }
 }
 
-/// The list's query, checked. `ready_to_ask` carries default settings: the
-/// caller's own are put in when the list is built.
+/// The list's query, checked.
 fn list_query(raw: &ContactListQuery, today: NaiveDate) -> ApiResult<ContactQuery> {
     let mut f = Fields {
         errors: rapport_core::FieldErrors::new(),
@@ -265,9 +254,7 @@ fn list_query(raw: &ContactListQuery, today: NaiveDate) -> ApiResult<ContactQuer
         event_id,
         company: f.text("company", &raw.company),
         due_by: f.flag("due", &raw.due).filter(|due| *due).map(|_| today),
-        ready_to_ask: f
-            .flag("ready_to_ask", &raw.ready_to_ask)
-            .map(|r| (r, Settings::default())),
+        ready_to_ask: f.flag("ready_to_ask", &raw.ready_to_ask),
         archived: f.flag("archived", &raw.archived).unwrap_or(false),
         sort,
         after,
@@ -298,15 +285,10 @@ pub async fn list_contacts(
     caller: Caller,
     query: web::Query<ContactListQuery>,
 ) -> ApiResult<HttpResponse> {
-    let mut parsed = list_query(&query, caller.today(&state))?;
+    let parsed = list_query(&query, caller.today(&state))?;
     crate::cache::remembered(&req, &state, &caller, async {
-        // The `ready_to_ask` filter needs the settings before the query;
-        // otherwise they come with the page.
-        if let Some((ready, _)) = parsed.ready_to_ask {
-            parsed.ready_to_ask = Some((ready, state.store.settings(caller.id()).await?));
-        }
         let limit = parsed.limit - 1;
-        let (records, settings) = state.store.list_contacts(caller.id(), &parsed).await?;
+        let records = state.store.list_contacts(caller.id(), &parsed).await?;
         let (_, sort_name) =
             parse_sort(query.sort.as_deref()).unwrap_or((ContactSort::Name, "name"));
         let (records, next_cursor) = split(records, limit, |last| {
@@ -316,7 +298,7 @@ pub async fn list_contacts(
                 id: last.id,
             })
         });
-        let items: Vec<Contact> = records.into_iter().map(|r| view(r, &settings)).collect();
+        let items: Vec<Contact> = records.into_iter().map(view).collect();
         Ok(page(&req, items, limit, next_cursor))
     })
     .await
@@ -340,20 +322,14 @@ pub async fn create_contact(
     caller: Caller,
     body: ValidJson<NewContact>,
 ) -> ApiResult<HttpResponse> {
-    let settings = state.store.settings(caller.id()).await?;
     let record = state
         .store
-        .create_contact(
-            caller.id(),
-            body.0.normalize(),
-            &settings,
-            caller.today(&state),
-        )
+        .create_contact(caller.id(), body.0.normalize(), caller.today(&state))
         .await?;
     let location = format!("/api/v1/contacts/{}", record.id);
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, location));
-    Ok(with_etag(response, view(record, &settings)))
+    Ok(with_etag(response, view(record)))
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts",
@@ -374,9 +350,8 @@ pub async fn get_contact(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let settings = state.store.settings(caller.id()).await?;
     let record = load(&state, caller.id(), *id).await?;
-    Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
+    Ok(with_etag(HttpResponse::Ok(), view(record)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts",
@@ -410,7 +385,6 @@ pub async fn update_contact(
     let mut data = current.data;
     patch.apply(&mut data);
     data.validate()?;
-    let settings = state.store.settings(caller.id()).await?;
     let record = state
         .store
         .update_contact(
@@ -418,11 +392,10 @@ pub async fn update_contact(
             *id,
             expected,
             data.normalize(),
-            &settings,
             caller.today(&state),
         )
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
+    Ok(with_etag(HttpResponse::Ok(), view(record)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts",
@@ -485,13 +458,12 @@ pub async fn set_comfort(
         .reason
         .map(|r| r.trim().to_owned())
         .filter(|r| !r.is_empty());
-    let settings = state.store.settings(caller.id()).await?;
     let record = state
         .store
         .set_comfort(caller.id(), *id, request.rating, reason)
         .await
         .map_err(contact_error)?;
-    Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
+    Ok(with_etag(HttpResponse::Ok(), view(record)))
 }
 
 /// A store error about one contact: "not found" names the contact.
@@ -529,13 +501,12 @@ pub async fn snooze(
 ) -> ApiResult<HttpResponse> {
     let today = caller.today(&state);
     body.0.check(today)?;
-    let settings = state.store.settings(caller.id()).await?;
     let record = state
         .store
-        .snooze(caller.id(), *id, body.0.until, &settings, today)
+        .snooze(caller.id(), *id, body.0.until, today)
         .await
         .map_err(contact_error)?;
-    Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
+    Ok(with_etag(HttpResponse::Ok(), view(record)))
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/comfort/history", tag = "contacts",
@@ -615,13 +586,12 @@ pub async fn change_connection(
         .note
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
-    let settings = state.store.settings(caller.id()).await?;
     let record = state
         .store
         .change_connection(caller.id(), *id, request.status, note)
         .await
         .map_err(contact_error)?;
-    Ok(with_etag(HttpResponse::Ok(), view(record, &settings)))
+    Ok(with_etag(HttpResponse::Ok(), view(record)))
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/connection/history", tag = "contacts",

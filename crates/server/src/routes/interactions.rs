@@ -149,10 +149,9 @@ pub async fn create_interaction(
         .notes
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
-    let settings = state.store.settings(caller.id()).await?;
     let interaction = state
         .store
-        .create_interaction(caller.id(), data, &settings, caller.today(&state))
+        .create_interaction(caller.id(), data, caller.today(&state))
         .await?;
     let mut builder = HttpResponse::Created();
     builder.insert_header((
@@ -236,17 +235,9 @@ pub async fn update_interaction(
         .notes
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
-    let settings = state.store.settings(caller.id()).await?;
     let interaction = state
         .store
-        .update_interaction(
-            caller.id(),
-            *id,
-            expected,
-            data,
-            &settings,
-            caller.today(&state),
-        )
+        .update_interaction(caller.id(), *id, expected, data, caller.today(&state))
         .await?;
     Ok(respond(HttpResponse::Ok(), interaction))
 }
@@ -275,10 +266,9 @@ pub async fn delete_interaction(
         Some(version) => version,
         None => load(&state, caller.id(), *id).await?.version,
     };
-    let settings = state.store.settings(caller.id()).await?;
     state
         .store
-        .delete_interaction(caller.id(), *id, expected, &settings, caller.today(&state))
+        .delete_interaction(caller.id(), *id, expected, caller.today(&state))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

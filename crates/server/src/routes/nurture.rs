@@ -4,15 +4,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use rapport_core::account::Page;
 use rapport_core::nurture::{NurtureItem, NurturePosition};
 use rapport_core::{FieldErrors, Problem};
-use rapport_storage::NurtureQuery;
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::Caller;
-use crate::routes::pagination::{
-    decode_cursor, encode_cursor, page, parse_cursor, parse_limit, split,
-};
+use crate::routes::pagination::{decode_cursor, encode_cursor, page, parse_cursor, parse_limit};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -74,23 +71,14 @@ pub async fn nurture_queue(
         decode_cursor::<NurturePosition>,
     );
     errors.into_result()?;
-    let settings = state.store.settings(caller.id()).await?;
-    let today = caller.today(&state);
-    let candidates = rapport_storage::nurture::queue(
+    let (items, next) = crate::service::nurture::page(
         &*state.store,
         caller.id(),
-        &NurtureQuery {
-            today,
-            settings,
-            after,
-            limit: limit + 1,
-        },
+        caller.today(&state),
+        after,
+        limit,
     )
     .await?;
-    let (candidates, next_cursor) = split(candidates, limit, |last| encode_cursor(&last.position));
-    let items: Vec<NurtureItem> = candidates
-        .into_iter()
-        .map(|c| c.into_item(&settings, today))
-        .collect();
+    let next_cursor = next.as_ref().map(encode_cursor);
     Ok(page(&req, items, limit, next_cursor))
 }

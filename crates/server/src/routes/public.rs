@@ -157,7 +157,6 @@ pub async fn drop_card(
         Some(event) if passphrase_ok && event.data.card_drop.is_open_at(now) => event,
         _ => return Err(refused()),
     };
-    let settings = state.store.settings(event.owner_id).await?;
     // The owner's day: the card counts as met today where they are.
     let owner_zone = state
         .store
@@ -176,7 +175,6 @@ pub async fn drop_card(
                 url: card.url,
                 note: card.note,
             },
-            &settings,
             today,
         )
         .await

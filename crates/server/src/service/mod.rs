@@ -1,6 +1,7 @@
 //! Use cases, free of HTTP: what the handlers, the command line and the
 //! background tasks call.
 
+pub mod nurture;
 pub mod upkeep;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rapport_core::contact::{HowMet, NewContact};
 use rapport_core::event::{CardDrop, NewEvent};
-use rapport_core::network::Settings;
 use uuid::Uuid;
 
 use crate::{
@@ -66,7 +65,6 @@ async fn contacts(store: &dyn Store, owner: Uuid) -> Vec<crate::ContactRecord> {
         )
         .await
         .unwrap()
-        .0
 }
 
 pub async fn events_belong_to_their_owner_and_keep_their_contacts(store: Arc<dyn Store>) {
@@ -120,7 +118,6 @@ pub async fn events_belong_to_their_owner_and_keep_their_contacts(store: Arc<dyn
         Err(StoreError::Stale)
     ));
 
-    let settings = Settings::default();
     let met_there = store
         .create_contact(
             ada,
@@ -133,7 +130,6 @@ pub async fn events_belong_to_their_owner_and_keep_their_contacts(store: Arc<dyn
                 }),
                 ..NewContact::default()
             },
-            &settings,
             day(),
         )
         .await
@@ -155,7 +151,6 @@ pub async fn events_belong_to_their_owner_and_keep_their_contacts(store: Arc<dyn
 pub async fn a_card_drop_finds_the_same_person_again(store: Arc<dyn Store>) {
     let store = &*store;
     let ada = owner(store, "ada@example.com").await;
-    let settings = Settings::default();
     let event = store.create_event(ada, rustconf()).await.unwrap();
     let first = store
         .drop_card(
@@ -165,7 +160,6 @@ pub async fn a_card_drop_finds_the_same_person_again(store: Arc<dyn Store>) {
                 note: Some("loved the talk".into()),
                 ..card(Some("grace@example.com"), None)
             },
-            &settings,
             day(),
         )
         .await
@@ -190,7 +184,6 @@ pub async fn a_card_drop_finds_the_same_person_again(store: Arc<dyn Store>) {
                 Some("Grace@Example.com"),
                 Some("https://www.linkedin.com/in/grace"),
             ),
-            &settings,
             day(),
         )
         .await
@@ -202,7 +195,6 @@ pub async fn a_card_drop_finds_the_same_person_again(store: Arc<dyn Store>) {
             ada,
             event.id,
             card(None, Some("http://linkedin.com/in/grace/")),
-            &settings,
             day(),
         )
         .await
@@ -226,7 +218,6 @@ pub async fn a_card_drop_finds_the_same_person_again(store: Arc<dyn Store>) {
                 }),
                 ..NewContact::default()
             },
-            &settings,
             day(),
         )
         .await
@@ -239,7 +230,6 @@ pub async fn a_card_drop_finds_the_same_person_again(store: Arc<dyn Store>) {
                 Some("linus@example.com"),
                 Some("https://git.example.com/linus"),
             ),
-            &settings,
             day(),
         )
         .await
@@ -257,13 +247,7 @@ pub async fn a_card_drop_finds_the_same_person_again(store: Arc<dyn Store>) {
     let eve = owner(store, "eve@example.com").await;
     assert!(matches!(
         store
-            .drop_card(
-                eve,
-                event.id,
-                card(Some("x@example.com"), None),
-                &settings,
-                day()
-            )
+            .drop_card(eve, event.id, card(Some("x@example.com"), None), day())
             .await,
         Err(StoreError::NotFound)
     ));
@@ -281,13 +265,7 @@ pub async fn concurrent_drops_of_one_card_make_one_contact(store: Arc<dyn Store>
                 let (store, email) = (store.clone(), email.clone());
                 tokio::spawn(async move {
                     store
-                        .drop_card(
-                            ada,
-                            event.id,
-                            card(Some(&email), None),
-                            &Settings::default(),
-                            day(),
-                        )
+                        .drop_card(ada, event.id, card(Some(&email), None), day())
                         .await
                         .unwrap()
                 })

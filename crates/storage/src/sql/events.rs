@@ -358,7 +358,6 @@ where
         owner: Uuid,
         event: Uuid,
         card: crate::DroppedCard,
-        settings: &rapport_core::network::Settings,
         today: NaiveDate,
     ) -> crate::Result<crate::CardDropOutcome> {
         let mut tx = self.begin_write().await?;
@@ -403,14 +402,14 @@ where
                 let mut data = record.data;
                 if complete_with_card(&mut data, &card, event, starts_on, &context) {
                     Sql::<B>::rewrite_contact_from_card(&mut tx, owner, id, &data).await?;
-                    Sql::<B>::recompute(&mut tx, &[id], settings, today).await?;
+                    Sql::<B>::recompute(&mut tx, &[id], today).await?;
                 }
                 crate::CardDropOutcome::Updated(id)
             }
             None => {
                 let data = contact_from_card(&card, event, starts_on, &context);
                 let id = Sql::<B>::insert_contact(&mut tx, owner, &data, crate::now()).await?;
-                Sql::<B>::recompute(&mut tx, &[id], settings, today).await?;
+                Sql::<B>::recompute(&mut tx, &[id], today).await?;
                 crate::CardDropOutcome::Created(id)
             }
         };

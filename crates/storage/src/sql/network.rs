@@ -74,11 +74,28 @@ pub(crate) struct ContactRow {
     updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<ContactRow> for ContactRecord {
+/// A contact with its owner's settings (defaults where none were saved),
+/// which decide whether it is ready to ask.
+impl TryFrom<ListedRow> for ContactRecord {
     type Error = StoreError;
 
-    fn try_from(row: ContactRow) -> Result<Self> {
-        Ok(ContactRecord {
+    fn try_from(listed: ListedRow) -> Result<Self> {
+        let settings = match listed.s_policy {
+            None => Settings::default(),
+            Some(policy) => SettingsRow {
+                connection_policy: policy,
+                familiarity_threshold: listed.s_familiarity.ok_or_else(|| {
+                    StoreError::corrupt("user_settings.familiarity_threshold", "NULL")
+                })?,
+                comfort_threshold: listed.s_comfort.ok_or_else(|| {
+                    StoreError::corrupt("user_settings.comfort_threshold", "NULL")
+                })?,
+                default_cadence_days: listed.s_cadence,
+            }
+            .try_into()?,
+        };
+        let row = listed.contact;
+        let mut record = ContactRecord {
             id: row.id,
             data: NewContact {
                 name: row.name,
@@ -111,10 +128,21 @@ impl TryFrom<ContactRow> for ContactRecord {
             familiarity: small("contacts.familiarity", row.familiarity)?,
             suggested_comfort: small("contacts.suggested_comfort", row.suggested_comfort)?,
             familiarity_as_of: row.familiarity_as_of,
+            ready_to_ask: false,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
-        })
+        };
+        record.ready_to_ask = rapport_core::network::ready_to_ask(
+            rapport_core::network::AskFacts {
+                status: record.connection_status,
+                comfort: record.comfort,
+                familiarity: record.familiarity,
+                have_met: record.have_met(),
+            },
+            &settings,
+        );
+        Ok(record)
     }
 }
 
@@ -192,6 +220,9 @@ pub(crate) struct ScheduleRow {
     cadence_days: Option<i32>,
     archived: bool,
     snoozed_until: Option<NaiveDate>,
+    /// The owner saved settings (or else the defaults apply).
+    has_settings: bool,
+    default_cadence_days: Option<i32>,
 }
 
 /// The facts of one interaction of a contact.
@@ -256,28 +287,6 @@ pub(crate) struct ListedRow {
     s_familiarity: Option<i32>,
     s_comfort: Option<i32>,
     s_cadence: Option<i32>,
-}
-
-/// The page and the settings read with it (defaults without a settings row).
-pub(crate) fn page_with_settings(rows: Vec<ListedRow>) -> Result<(Vec<ContactRecord>, Settings)> {
-    let settings = rows
-        .first()
-        .and_then(|row| {
-            Some(SettingsRow {
-                connection_policy: row.s_policy.clone()?,
-                familiarity_threshold: row.s_familiarity?,
-                comfort_threshold: row.s_comfort?,
-                default_cadence_days: row.s_cadence,
-            })
-        })
-        .map(Settings::try_from)
-        .transpose()?
-        .unwrap_or_default();
-    let contacts = rows
-        .into_iter()
-        .map(|row| row.contact.try_into())
-        .collect::<Result<_>>()?;
-    Ok((contacts, settings))
 }
 
 #[derive(sqlx::FromRow)]
@@ -462,7 +471,7 @@ where
         .bind(owner)
         .fetch_all(&mut *tx)
         .await?;
-        Sql::<B>::recompute(&mut tx, &ids, &settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &ids, today).await?;
         tx.commit().await?;
         Ok(settings)
     }
@@ -471,12 +480,11 @@ where
         &self,
         owner: Uuid,
         data: rapport_core::contact::NewContact,
-        settings: &rapport_core::network::Settings,
         today: NaiveDate,
     ) -> crate::Result<crate::ContactRecord> {
         let mut tx = self.begin_write().await?;
         let id = Sql::<B>::insert_contact(&mut tx, owner, &data, crate::now()).await?;
-        Sql::<B>::recompute(&mut tx, &[id], settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &[id], today).await?;
         let record = Sql::<B>::contact_in(&mut tx, owner, id)
             .await?
             .ok_or(crate::StoreError::NotFound)?;
@@ -488,7 +496,6 @@ where
         &self,
         owner: Uuid,
         contacts: Vec<rapport_core::contact::NewContact>,
-        settings: &rapport_core::network::Settings,
         today: NaiveDate,
     ) -> crate::Result<Vec<Uuid>> {
         let now = crate::now();
@@ -497,7 +504,7 @@ where
         for data in &contacts {
             ids.push(Sql::<B>::insert_contact(&mut tx, owner, data, now).await?);
         }
-        Sql::<B>::recompute(&mut tx, &ids, settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &ids, today).await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -506,7 +513,6 @@ where
         &self,
         owner: Uuid,
         interactions: Vec<rapport_core::network::NewInteraction>,
-        settings: &rapport_core::network::Settings,
         today: NaiveDate,
     ) -> crate::Result<u64> {
         let now = crate::now();
@@ -519,22 +525,14 @@ where
             touched.extend(contacts);
         }
         let touched: Vec<Uuid> = touched.into_iter().collect();
-        Sql::<B>::recompute(&mut tx, &touched, settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &touched, today).await?;
         tx.commit().await?;
         Ok(interactions.len() as u64)
     }
 
     async fn contact(&self, owner: Uuid, id: Uuid) -> crate::Result<Option<crate::ContactRecord>> {
-        let row: Option<ContactRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            contact_columns!(),
-            " FROM contacts WHERE id = $1 AND owner_id = $2"
-        ))
-        .bind(id)
-        .bind(owner)
-        .fetch_optional(self.reader())
-        .await?;
-        row.map(TryInto::try_into).transpose()
+        let mut conn = self.reader().acquire().await?;
+        Sql::<B>::contact_in(&mut conn, owner, id).await
     }
 
     async fn update_contact(
@@ -543,7 +541,6 @@ where
         id: Uuid,
         expected_version: i64,
         data: rapport_core::contact::NewContact,
-        settings: &rapport_core::network::Settings,
         today: NaiveDate,
     ) -> crate::Result<crate::ContactRecord> {
         let mut tx = self.begin_write().await?;
@@ -593,7 +590,7 @@ where
             .execute(&mut *tx)
             .await?;
         Sql::<B>::write_keys_and_tags(&mut tx, owner, id, &data).await?;
-        Sql::<B>::recompute(&mut tx, &[id], settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &[id], today).await?;
         let record = Sql::<B>::contact_in(&mut tx, owner, id)
             .await?
             .ok_or(crate::StoreError::NotFound)?;
@@ -643,7 +640,7 @@ where
         &self,
         owner: Uuid,
         query: &crate::ContactQuery,
-    ) -> crate::Result<(Vec<crate::ContactRecord>, rapport_core::network::Settings)> {
+    ) -> crate::Result<Vec<crate::ContactRecord>> {
         use crate::network::ContactSort;
         let mut qb = Statement::<B>::new(concat!(
             "SELECT ",
@@ -698,8 +695,9 @@ where
         if let Some(day) = query.due_by {
             qb.push(" AND next_due_on <= ").push_bind(day);
         }
-        if let Some((ready, settings)) = &query.ready_to_ask {
-            qb.push(if *ready { " AND " } else { " AND NOT " });
+        if let Some(ready) = query.ready_to_ask {
+            let settings = &self.settings(owner).await?;
+            qb.push(if ready { " AND " } else { " AND NOT " });
             qb.push("(connection_status = 'not_connected' AND ");
             match settings.connection_policy {
                 rapport_core::network::ConnectionPolicy::Open => {
@@ -762,7 +760,7 @@ where
                 .fetch_all(self.reader())
                 .await?
         };
-        page_with_settings(rows)
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn network_json(&self, owner: Uuid) -> crate::Result<String> {
@@ -825,7 +823,6 @@ where
         owner: Uuid,
         id: Uuid,
         until: Option<NaiveDate>,
-        settings: &rapport_core::network::Settings,
         today: NaiveDate,
     ) -> crate::Result<crate::ContactRecord> {
         let mut tx = self.begin_write().await?;
@@ -843,7 +840,7 @@ where
         if updated != 1 {
             return Err(crate::StoreError::NotFound);
         }
-        Sql::<B>::recompute(&mut tx, &[id], settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &[id], today).await?;
         let record = Sql::<B>::contact_in(&mut tx, owner, id)
             .await?
             .ok_or(crate::StoreError::NotFound)?;
@@ -973,14 +970,13 @@ where
         &self,
         owner: Uuid,
         data: rapport_core::network::NewInteraction,
-        settings: &rapport_core::network::Settings,
         today: NaiveDate,
     ) -> crate::Result<rapport_core::network::Interaction> {
         let id = Uuid::new_v4();
         let mut tx = self.begin_write().await?;
         let contacts = Sql::<B>::owned_contacts(&mut tx, owner, &data.contact_ids).await?;
         Sql::<B>::insert_interaction(&mut tx, owner, id, &data, &contacts, crate::now()).await?;
-        Sql::<B>::recompute(&mut tx, &contacts, settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &contacts, today).await?;
         let interaction = Sql::<B>::interaction_in(&mut tx, owner, id)
             .await?
             .ok_or(crate::StoreError::NotFound)?;
@@ -1003,7 +999,6 @@ where
         id: Uuid,
         expected_version: i64,
         data: rapport_core::network::NewInteraction,
-        settings: &rapport_core::network::Settings,
         today: NaiveDate,
     ) -> crate::Result<rapport_core::network::Interaction> {
         let mut tx = self.begin_write().await?;
@@ -1039,7 +1034,7 @@ where
         touched.extend(contacts.iter().copied());
         touched.sort();
         touched.dedup();
-        Sql::<B>::recompute(&mut tx, &touched, settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &touched, today).await?;
         let interaction = Sql::<B>::interaction_in(&mut tx, owner, id)
             .await?
             .ok_or(crate::StoreError::NotFound)?;
@@ -1052,7 +1047,6 @@ where
         owner: Uuid,
         id: Uuid,
         expected_version: i64,
-        settings: &rapport_core::network::Settings,
         today: NaiveDate,
     ) -> crate::Result<()> {
         let mut tx = self.begin_write().await?;
@@ -1067,7 +1061,7 @@ where
             .bind(owner)
             .execute(&mut *tx)
             .await?;
-        Sql::<B>::recompute(&mut tx, &before.contact_ids, settings, today).await?;
+        Sql::<B>::recompute(&mut tx, &before.contact_ids, today).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1314,9 +1308,11 @@ where
         owner: Uuid,
         id: Uuid,
     ) -> crate::Result<Option<crate::ContactRecord>> {
-        let row: Option<ContactRow> = sqlx::query_as(concat!(
+        let row: Option<ListedRow> = sqlx::query_as(concat!(
             "SELECT ",
             contact_columns!(),
+            ", ",
+            settings_of_owner!(),
             " FROM contacts WHERE id = $1 AND owner_id = $2"
         ))
         .bind(id)
@@ -1508,13 +1504,15 @@ where
     pub(crate) async fn recompute(
         conn: &mut Conn<B>,
         ids: &[Uuid],
-        settings: &rapport_core::network::Settings,
         today: NaiveDate,
     ) -> crate::Result<()> {
         for chunk in ids.chunks(500) {
             let mut statement = Statement::<B>::new(
-                "SELECT id, comfort, met_on, created_at, cadence_days, archived, snoozed_until
-                 FROM contacts WHERE id IN (",
+                "SELECT c.id, c.comfort, c.met_on, c.created_at, c.cadence_days, c.archived,
+                    c.snoozed_until, s.user_id IS NOT NULL AS has_settings,
+                    s.default_cadence_days
+                 FROM contacts c LEFT JOIN user_settings s ON s.user_id = c.owner_id
+                 WHERE c.id IN (",
             );
             statement.push_list(chunk.iter().copied()).push(")");
             let (sql, args) = statement.into_parts()?;
@@ -1542,8 +1540,16 @@ where
                     .push(row.fact.try_into()?);
             }
             for contact in contacts {
-                let cadence = days("contacts.cadence_days", contact.cadence_days)?
-                    .or(settings.default_cadence_days);
+                let default_cadence = if contact.has_settings {
+                    days(
+                        "user_settings.default_cadence_days",
+                        contact.default_cadence_days,
+                    )?
+                } else {
+                    rapport_core::network::Settings::default().default_cadence_days
+                };
+                let cadence =
+                    days("contacts.cadence_days", contact.cadence_days)?.or(default_cadence);
                 let derived = derive(
                     facts.get(&contact.id).map_or(&[][..], Vec::as_slice),
                     comfort(contact.comfort)?,
