@@ -4,7 +4,7 @@
 //! comparisons, `ON CONFLICT`), and the column types are native to each
 //! backend (SQLite: 16-byte BLOB ids and text timestamps; PostgreSQL:
 //! `uuid` and `timestamptz`), so the store is written once, generic over a
-//! [`SqlBackend`]: `impl<B: SqlBackend> NetworkStore for B where Bounds<B>…`.
+//! [`SqlBackend`]: `impl<B> ContactStore for B where B: SqlBackend, …`.
 //! A backend supplies its pools, how it opens a write transaction, the few
 //! statements whose dialects differ, and how other processes' commits are
 //! detected.

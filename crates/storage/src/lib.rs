@@ -31,7 +31,8 @@ pub use cursor::Cursor;
 pub use events::{CardDropOutcome, DroppedCard, EventQuery, EventRecord, EventStore};
 pub use introductions::{IntroductionOrder, IntroductionQuery, IntroductionStore};
 pub use network::{
-    ContactQuery, ContactRecord, ContactSort, InteractionQuery, NetworkStore, SortKey,
+    ContactQuery, ContactRecord, ContactSort, ContactStore, InteractionQuery, InteractionStore,
+    SortKey,
 };
 pub use nurture::NurtureStore;
 
@@ -207,84 +208,25 @@ pub struct NewInvite {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Everything Rapport stores, on one database: each aggregate's own trait,
+/// and what concerns the instance as a whole.
 #[async_trait]
 pub trait Store:
-    NetworkStore + EventStore + IntroductionStore + NurtureStore + Send + Sync + 'static
+    AccountStore
+    + SessionStore
+    + ContactStore
+    + InteractionStore
+    + EventStore
+    + IntroductionStore
+    + NurtureStore
+    + Send
+    + Sync
+    + 'static
 {
     fn backend(&self) -> Backend;
 
     /// Is the database reachable?
     async fn ping(&self) -> Result<()>;
-
-    // --- accounts ---
-
-    /// Creates an account in one transaction: the first account becomes the
-    /// admin whatever the gate; later ones pass the gate (claiming the invite).
-    async fn register_user(&self, new: NewUser, gate: RegistrationGate) -> Result<UserRecord>;
-    /// Creates an account with the given role, bypassing the gate (admin CLI).
-    async fn create_user_with_role(&self, new: NewUser, role: Role) -> Result<UserRecord>;
-    async fn user_by_id(&self, id: Uuid) -> Result<Option<UserRecord>>;
-    /// Looks up a normalised (lower-case, trimmed) email address.
-    async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>>;
-    async fn update_profile(
-        &self,
-        user_id: Uuid,
-        display_name: Option<String>,
-        email: Option<String>,
-        time_zone: Option<String>,
-    ) -> Result<UserRecord>;
-    /// Replaces the password hash (e.g. an upgrade of its parameters).
-    async fn set_password_hash(&self, user_id: Uuid, hash: &str) -> Result<()>;
-    /// Sets a new password and revokes every session but `keep_session`.
-    async fn change_password(
-        &self,
-        user_id: Uuid,
-        hash: &str,
-        keep_session: Option<Uuid>,
-    ) -> Result<()>;
-    /// Users in creation order, after the cursor.
-    async fn list_users(&self, after: Option<&Cursor>, limit: u32) -> Result<Vec<UserRecord>>;
-    /// Disabling also revokes every session and deletes every token, at once.
-    async fn set_user_disabled(&self, user_id: Uuid, disabled: bool) -> Result<UserRecord>;
-
-    // --- browser sessions ---
-
-    async fn create_session(&self, new: NewSession) -> Result<Uuid>;
-    /// The account behind an access token's session, if that session is
-    /// live and the account enabled.
-    async fn session_user(&self, session_id: Uuid, user_id: Uuid) -> Result<Option<Authenticated>>;
-    /// Spends `presented` and records `replacement` in its place.
-    async fn rotate_refresh_token(
-        &self,
-        presented: &[u8],
-        replacement: &[u8],
-        expires_at: DateTime<Utc>,
-    ) -> Result<RefreshOutcome>;
-    /// Revokes the session a refresh token belongs to; returns its owner.
-    async fn revoke_session_by_refresh(&self, presented: &[u8]) -> Result<Option<Uuid>>;
-    async fn revoke_session(&self, user_id: Uuid, session_id: Uuid) -> Result<bool>;
-    /// Live sessions, newest first.
-    async fn list_sessions(&self, user_id: Uuid, current: Option<Uuid>) -> Result<Vec<Session>>;
-
-    // --- personal access tokens ---
-
-    async fn create_api_token(&self, new: NewApiToken) -> Result<ApiToken>;
-    async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>>;
-    async fn delete_api_token(&self, user_id: Uuid, token_id: Uuid) -> Result<bool>;
-    async fn count_api_tokens(&self, user_id: Uuid) -> Result<i64>;
-    /// The unexpired token with this hash and its enabled owner; records
-    /// the use (at most once a minute, to spare the database).
-    async fn authenticate_api_token(
-        &self,
-        hash: &[u8],
-    ) -> Result<Option<(ApiToken, Authenticated)>>;
-
-    // --- invites ---
-
-    async fn create_invite(&self, new: NewInvite) -> Result<Invite>;
-    async fn list_invites(&self, after: Option<&Cursor>, limit: u32) -> Result<Vec<Invite>>;
-
-    // --- operations ---
 
     /// A consistent copy of the database at `path`, taken online (SQLite).
     async fn backup_to(&self, path: &str) -> Result<()>;
@@ -309,6 +251,93 @@ pub trait Store:
         now: DateTime<Utc>,
         ttl_secs: i64,
     ) -> Result<bool>;
+}
+
+/// Accounts and the invitations that let people register.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Creates an account in one transaction: the first account becomes the
+    /// admin whatever the gate; later ones pass the gate (claiming the invite).
+    async fn register_user(&self, new: NewUser, gate: RegistrationGate) -> Result<UserRecord>;
+
+    /// Creates an account with the given role, bypassing the gate (admin CLI).
+    async fn create_user_with_role(&self, new: NewUser, role: Role) -> Result<UserRecord>;
+
+    async fn user_by_id(&self, id: Uuid) -> Result<Option<UserRecord>>;
+
+    /// Looks up a normalised (lower-case, trimmed) email address.
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>>;
+
+    async fn update_profile(
+        &self,
+        user_id: Uuid,
+        display_name: Option<String>,
+        email: Option<String>,
+        time_zone: Option<String>,
+    ) -> Result<UserRecord>;
+
+    /// Replaces the password hash (e.g. an upgrade of its parameters).
+    async fn set_password_hash(&self, user_id: Uuid, hash: &str) -> Result<()>;
+
+    /// Sets a new password and revokes every session but `keep_session`.
+    async fn change_password(
+        &self,
+        user_id: Uuid,
+        hash: &str,
+        keep_session: Option<Uuid>,
+    ) -> Result<()>;
+
+    /// Users in creation order, after the cursor.
+    async fn list_users(&self, after: Option<&Cursor>, limit: u32) -> Result<Vec<UserRecord>>;
+
+    /// Disabling also revokes every session and deletes every token, at once.
+    async fn set_user_disabled(&self, user_id: Uuid, disabled: bool) -> Result<UserRecord>;
+
+    async fn create_invite(&self, new: NewInvite) -> Result<Invite>;
+
+    async fn list_invites(&self, after: Option<&Cursor>, limit: u32) -> Result<Vec<Invite>>;
+}
+
+/// Browser sessions (with their rotating refresh tokens) and personal
+/// access tokens.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, new: NewSession) -> Result<Uuid>;
+
+    /// The account behind an access token's session, if that session is
+    /// live and the account enabled.
+    async fn session_user(&self, session_id: Uuid, user_id: Uuid) -> Result<Option<Authenticated>>;
+
+    /// Spends `presented` and records `replacement` in its place.
+    async fn rotate_refresh_token(
+        &self,
+        presented: &[u8],
+        replacement: &[u8],
+        expires_at: DateTime<Utc>,
+    ) -> Result<RefreshOutcome>;
+
+    /// Revokes the session a refresh token belongs to; returns its owner.
+    async fn revoke_session_by_refresh(&self, presented: &[u8]) -> Result<Option<Uuid>>;
+
+    async fn revoke_session(&self, user_id: Uuid, session_id: Uuid) -> Result<bool>;
+
+    /// Live sessions, newest first.
+    async fn list_sessions(&self, user_id: Uuid, current: Option<Uuid>) -> Result<Vec<Session>>;
+
+    async fn create_api_token(&self, new: NewApiToken) -> Result<ApiToken>;
+
+    async fn list_api_tokens(&self, user_id: Uuid) -> Result<Vec<ApiToken>>;
+
+    async fn delete_api_token(&self, user_id: Uuid, token_id: Uuid) -> Result<bool>;
+
+    async fn count_api_tokens(&self, user_id: Uuid) -> Result<i64>;
+
+    /// The unexpired token with this hash and its enabled owner; records
+    /// the use (at most once a minute, to spare the database).
+    async fn authenticate_api_token(
+        &self,
+        hash: &[u8],
+    ) -> Result<Option<(ApiToken, Authenticated)>>;
 }
 
 /// Opens the store named by `url` (`sqlite://…` or `postgres://…`) and

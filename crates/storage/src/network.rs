@@ -4,7 +4,7 @@
 //! Derived state (familiarity, last interaction, next due date) is kept on
 //! the contact row and recomputed in the same transaction as every write
 //! that changes it, so lists can filter and sort on it. Familiarity also
-//! decays with time: [`NetworkStore::refresh_familiarity`] brings rows
+//! decays with time: [`ContactStore::refresh_familiarity`] brings rows
 //! computed on an earlier day up to date, in batches, off the request path
 //! (the server's daily upkeep).
 
@@ -134,9 +134,12 @@ pub struct InteractionQuery {
     pub limit: u32,
 }
 
+/// Contacts with their comfort and connection histories, the owner's
+/// settings, the network view and the daily familiarity upkeep.
 #[async_trait]
-pub trait NetworkStore: Send + Sync {
+pub trait ContactStore: Send + Sync {
     async fn settings(&self, owner: Uuid) -> Result<Settings>;
+
     /// Saves the settings and recomputes due dates that follow the default cadence.
     async fn put_settings(
         &self,
@@ -153,7 +156,9 @@ pub trait NetworkStore: Send + Sync {
         data: NewContact,
         today: NaiveDate,
     ) -> Result<ContactRecord>;
+
     async fn contact(&self, owner: Uuid, id: Uuid) -> Result<Option<ContactRecord>>;
+
     /// Replaces the editable fields if the version still matches.
     async fn update_contact(
         &self,
@@ -163,16 +168,20 @@ pub trait NetworkStore: Send + Sync {
         data: NewContact,
         today: NaiveDate,
     ) -> Result<ContactRecord>;
+
     /// Deletes the contact, its histories, its introductions and the
     /// interactions that involved nobody else.
     async fn delete_contact(&self, owner: Uuid, id: Uuid, expected_version: i64) -> Result<()>;
+
     /// A page of contacts.
     async fn list_contacts(&self, owner: Uuid, query: &ContactQuery) -> Result<Vec<ContactRecord>>;
+
     /// The network view as a JSON array, built by the database (one row
     /// instead of thousands): `[{id, name, company, comfort, familiarity,
     /// connection_status, tags, last_interaction_on}, …]` by name, archived
     /// contacts left out.
     async fn network_json(&self, owner: Uuid) -> Result<String>;
+
     /// A number that changes whenever the owner's contacts or settings do
     /// (kept by database triggers): the validator of answers built from them.
     async fn data_version(&self, owner: Uuid) -> Result<i64>;
@@ -184,7 +193,9 @@ pub trait NetworkStore: Send + Sync {
         rating: Option<u8>,
         reason: Option<String>,
     ) -> Result<ContactRecord>;
+
     async fn comfort_history(&self, owner: Uuid, id: Uuid) -> Result<Option<Vec<ComfortRating>>>;
+
     /// Puts the keep-in-touch date off until `until` at the earliest
     /// (`None` ends the snooze); bumps the version.
     async fn snooze(
@@ -194,6 +205,7 @@ pub trait NetworkStore: Send + Sync {
         until: Option<NaiveDate>,
         today: NaiveDate,
     ) -> Result<ContactRecord>;
+
     /// Moves the connection flow on, if the step is allowed.
     async fn change_connection(
         &self,
@@ -202,45 +214,12 @@ pub trait NetworkStore: Send + Sync {
         to: ConnectionStatus,
         note: Option<String>,
     ) -> Result<ContactRecord>;
+
     async fn connection_history(
         &self,
         owner: Uuid,
         id: Uuid,
     ) -> Result<Option<Vec<ConnectionChange>>>;
-    /// The interactions familiarity is computed from, for one contact.
-    async fn interaction_facts(
-        &self,
-        owner: Uuid,
-        contact: Uuid,
-    ) -> Result<Vec<rapport_core::familiarity::InteractionFacts>>;
-
-    async fn create_interaction(
-        &self,
-        owner: Uuid,
-        data: NewInteraction,
-        today: NaiveDate,
-    ) -> Result<Interaction>;
-    async fn interaction(&self, owner: Uuid, id: Uuid) -> Result<Option<Interaction>>;
-    async fn update_interaction(
-        &self,
-        owner: Uuid,
-        id: Uuid,
-        expected_version: i64,
-        data: NewInteraction,
-        today: NaiveDate,
-    ) -> Result<Interaction>;
-    async fn delete_interaction(
-        &self,
-        owner: Uuid,
-        id: Uuid,
-        expected_version: i64,
-        today: NaiveDate,
-    ) -> Result<()>;
-    async fn list_interactions(
-        &self,
-        owner: Uuid,
-        query: &InteractionQuery,
-    ) -> Result<Vec<Interaction>>;
 
     /// Creates many contacts in one transaction (demo data, imports).
     async fn create_contacts(
@@ -249,14 +228,6 @@ pub trait NetworkStore: Send + Sync {
         contacts: Vec<NewContact>,
         today: NaiveDate,
     ) -> Result<Vec<Uuid>>;
-    /// Logs many interactions in one transaction, recomputing each
-    /// contact involved once at the end.
-    async fn create_interactions(
-        &self,
-        owner: Uuid,
-        interactions: Vec<NewInteraction>,
-        today: NaiveDate,
-    ) -> Result<u64>;
 
     /// Brings up to `limit` of the owner's contacts whose familiarity was
     /// computed before `today` up to that day, in one short write; returns
@@ -270,6 +241,59 @@ pub trait NetworkStore: Send + Sync {
         &self,
         before: NaiveDate,
     ) -> Result<Vec<(Uuid, Option<String>)>>;
+}
+
+/// Interactions (a call, a coffee, an email…) with one or more contacts;
+/// each write recomputes the derived state of the contacts it touches.
+#[async_trait]
+pub trait InteractionStore: Send + Sync {
+    /// The interactions familiarity is computed from, for one contact.
+    async fn interaction_facts(
+        &self,
+        owner: Uuid,
+        contact: Uuid,
+    ) -> Result<Vec<rapport_core::familiarity::InteractionFacts>>;
+
+    async fn create_interaction(
+        &self,
+        owner: Uuid,
+        data: NewInteraction,
+        today: NaiveDate,
+    ) -> Result<Interaction>;
+
+    async fn interaction(&self, owner: Uuid, id: Uuid) -> Result<Option<Interaction>>;
+
+    async fn update_interaction(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_version: i64,
+        data: NewInteraction,
+        today: NaiveDate,
+    ) -> Result<Interaction>;
+
+    async fn delete_interaction(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_version: i64,
+        today: NaiveDate,
+    ) -> Result<()>;
+
+    async fn list_interactions(
+        &self,
+        owner: Uuid,
+        query: &InteractionQuery,
+    ) -> Result<Vec<Interaction>>;
+
+    /// Logs many interactions in one transaction, recomputing each
+    /// contact involved once at the end.
+    async fn create_interactions(
+        &self,
+        owner: Uuid,
+        interactions: Vec<NewInteraction>,
+        today: NaiveDate,
+    ) -> Result<u64>;
 }
 
 /// Lower-case keys that identify a person across imports and card drops.

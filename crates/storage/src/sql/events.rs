@@ -1,7 +1,6 @@
-//! The events' SQL, shared by both backends like [`crate::sql`]. The card
-//! drop writes contacts through the network macro's statements
-//! (`insert_contact`, `contact_in`, `write_keys_and_tags`, `recompute`),
-//! which the same backend module defines.
+//! Events and their card drop (see [`crate::backend`]). The card drop
+//! writes contacts through the contacts' shared statements
+//! (`insert_contact`, `contact_in`, `write_keys_and_tags`, `recompute`).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rapport_core::contact::{HowMet, NewContact, LIST_MAX, NOTES_MAX};
@@ -154,8 +153,6 @@ pub(crate) fn complete_with_card(
     changed
 }
 
-/// Implements [`crate::EventStore`] for a backend (see `impl_store!`); the
-/// backend module must also invoke `impl_network_store!`.
 #[async_trait::async_trait]
 impl<B> crate::EventStore for B
 where

@@ -1,4 +1,4 @@
-//! The nurture queue's SQL, shared by both backends like [`crate::sql`].
+//! The nurture queue's own queries (see [`crate::backend`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rapport_core::interaction::InteractionKind;
@@ -109,7 +109,6 @@ impl TryFrom<MismatchRow> for NurtureCandidate {
     }
 }
 
-/// Implements [`crate::NurtureStore`] for a backend (see `impl_store!`).
 #[async_trait::async_trait]
 impl<B> crate::NurtureStore for B
 where
