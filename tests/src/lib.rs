@@ -202,7 +202,7 @@ impl TestApp {
     /// commit order: this sends one more and waits for it; on SQLite the
     /// server compares change stamps instead, so there is nothing to hear).
     pub async fn heard_everything(&self) {
-        let mut hearing = self.state.known.subscribe();
+        let mut hearing = self.state.session_cache.subscribe();
         let wait = Duration::from_secs(10);
         tokio::time::timeout(wait, hearing.wait_for(|h| h.listening))
             .await

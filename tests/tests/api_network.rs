@@ -1204,7 +1204,7 @@ async fn a_write_to_my_network_forgets_only_me(backend: Backend) {
         let claims = rapport_tests::claims_of(&who.token);
         let sid = claims["sid"].as_str().unwrap().parse().unwrap();
         let sub = claims["sub"].as_str().unwrap().parse().unwrap();
-        app.state.known.get(sid, sub, None).is_some()
+        app.state.session_cache.get(sid, sub, None).is_some()
     };
     assert!(known(&ada) && known(&eve));
     let api = Api {

@@ -26,8 +26,8 @@ pub struct AppState {
     pub card_drop_limiter: crate::routes::public::CardDropLimiter,
     /// Network views and contact lists, per user and data version.
     pub response_cache: crate::cache::ResponseCache,
-    /// Signed-in callers known while the store's change feed is heard.
-    pub known: crate::known::KnownSessions,
+    /// The session cache: signed-in callers known without asking the store.
+    pub session_cache: crate::session_cache::SessionCache,
     /// Who this server is when it holds a background job's lease.
     pub lease_holder: uuid::Uuid,
 }
@@ -44,7 +44,7 @@ impl AppState {
             login_limiter: LoginLimiter::new(config.login_limits),
             card_drop_limiter: crate::routes::public::CardDropLimiter::new(config.card_drop_limits),
             response_cache: crate::cache::ResponseCache::new(config.cache_bytes),
-            known: Default::default(),
+            session_cache: Default::default(),
             lease_holder: uuid::Uuid::new_v4(),
             store,
             config,
@@ -108,13 +108,13 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = config.workers;
         let state = web::Data::new(AppState::new(store.clone(), config));
-        tokio::spawn(crate::known::listen(store.clone(), state.clone()));
+        tokio::spawn(crate::session_cache::listen(store.clone(), state.clone()));
         let known = state.clone();
         tokio::spawn(crate::service::upkeep::run_forever(
             store,
             state.lease_holder,
             state.config.clock,
-            Arc::new(move |owner| known.known.forget_account(owner)),
+            Arc::new(move |owner| known.session_cache.forget_account(owner)),
         ));
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
@@ -122,7 +122,7 @@ impl Application {
                 .app_data(app_state.clone())
                 .wrap(security::headers())
                 .wrap(actix_web::middleware::from_fn(
-                    crate::known::forget_after_writes,
+                    crate::session_cache::forget_after_writes,
                 ))
                 .wrap(actix_web::middleware::from_fn(
                     crate::extract::refuse_nul_in_url,

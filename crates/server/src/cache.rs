@@ -1,14 +1,20 @@
-//! Answers built from a user's whole network (the network view, contact
-//! lists), remembered per data version.
+//! The response cache: answers built from a user's whole network (the
+//! network view, contact lists), kept per data version — a plain
+//! get-or-build ([`get_or_build`]).
 //!
 //! The database keeps a version per user that every change to their
 //! contacts or settings moves (triggers; see `data_version` in the
-//! storage). An answer is stored under the user, the request's path and
-//! query, and that version with today's date: a later request finds it
-//! only while nothing changed, whichever process made the change, so a
+//! storage). An answer is stored under the user and the request's path and
+//! query, tagged with that version and today's date: a later request uses
+//! it only while the tag is the same, whichever process made a change, so a
 //! stale answer cannot be served. The same tag is the `ETag`, so a client
 //! that kept an answer gets `304 Not Modified` without any work here.
 //! Large answers are also kept gzip-compressed for clients that accept it.
+//!
+//! The answers live in a `moka` cache weighed in bytes, evicting the least
+//! recently used; answers of an older version are never asked for again
+//! and so are the first to go. Requests that miss together are
+//! single-flight: one builds, the others wait for its answer.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -39,25 +45,38 @@ struct Entry {
 }
 
 /// Held by the one request building an answer.
-type Turnstile = tokio::sync::Mutex<()>;
+type Flight = tokio::sync::Mutex<()>;
 
-/// Remembered answers, at most `budget` bytes of them.
+/// The bytes an entry keeps.
+fn weight(entry: &Entry) -> usize {
+    entry.body.len() + entry.gzip.as_ref().map_or(0, Bytes::len)
+}
+
+/// Kept answers, at most `budget` bytes of them.
 pub struct ResponseCache {
-    entries: Mutex<HashMap<(Uuid, String), Entry>>,
+    /// `None` when answers are not kept at all (`RAPPORT_CACHE_MB=0`).
+    answers: Option<moka::sync::Cache<(Uuid, String), Entry>>,
     budget: usize,
-    /// One build at a time per answer: requests that miss together wait for
-    /// the first one's answer instead of all building it.
-    builds: Mutex<HashMap<(Uuid, String), Weak<Turnstile>>>,
+    /// Single-flight: one build at a time per answer; requests that miss
+    /// together wait for the first one's answer instead of all building it.
+    in_flight: Mutex<HashMap<(Uuid, String), Weak<Flight>>>,
     /// Answers built so far (tests count them).
     built: AtomicUsize,
 }
 
 impl ResponseCache {
     pub fn new(budget: usize) -> Self {
+        let answers = (budget > 0).then(|| {
+            moka::sync::Cache::builder()
+                .max_capacity(budget as u64)
+                .weigher(|_, entry: &Entry| u32::try_from(weight(entry)).unwrap_or(u32::MAX))
+                .eviction_policy(moka::policy::EvictionPolicy::lru())
+                .build()
+        });
         ResponseCache {
-            entries: Mutex::new(HashMap::new()),
+            answers,
             budget,
-            builds: Mutex::new(HashMap::new()),
+            in_flight: Mutex::new(HashMap::new()),
             built: AtomicUsize::new(0),
         }
     }
@@ -67,66 +86,48 @@ impl ResponseCache {
         self.built.load(Ordering::Relaxed)
     }
 
-    /// The turnstile for building the answer under `key`.
-    fn turnstile(&self, owner: Uuid, key: &str) -> Arc<Turnstile> {
-        let Ok(mut builds) = self.builds.lock() else {
+    /// The single flight for building the answer under `key`.
+    fn single_flight(&self, owner: Uuid, key: &str) -> Arc<Flight> {
+        let Ok(mut flights) = self.in_flight.lock() else {
             return Arc::default();
         };
         let slot = (owner, key.to_owned());
-        if let Some(live) = builds.get(&slot).and_then(Weak::upgrade) {
+        if let Some(live) = flights.get(&slot).and_then(Weak::upgrade) {
             return live;
         }
-        if builds.len() >= 1024 {
-            builds.retain(|_, gate| gate.strong_count() > 0);
+        if flights.len() >= 1024 {
+            flights.retain(|_, flight| flight.strong_count() > 0);
         }
-        let gate = Arc::default();
-        builds.insert(slot, Arc::downgrade(&gate));
-        gate
+        let flight = Arc::default();
+        flights.insert(slot, Arc::downgrade(&flight));
+        flight
     }
 
-    /// Whether answers are remembered at all (`RAPPORT_CACHE_MB=0`: no).
-    fn enabled(&self) -> bool {
-        self.budget > 0
-    }
-
+    /// The answer under `key` if it carries `tag`.
     fn get(&self, owner: Uuid, key: &str, tag: &str) -> Option<Entry> {
-        let entries = self.entries.lock().ok()?;
-        entries
+        self.answers
+            .as_ref()?
             .get(&(owner, key.to_owned()))
-            .filter(|e| e.tag == tag)
-            .cloned()
+            .filter(|entry| entry.tag == tag)
     }
 
+    /// Keeps an answer (one larger than a quarter of the budget is not kept).
     fn put(&self, owner: Uuid, key: String, entry: Entry) {
-        let size = |e: &Entry| e.body.len() + e.gzip.as_ref().map_or(0, Bytes::len);
-        if size(&entry) > self.budget / 4 {
-            return;
-        }
-        let Ok(mut entries) = self.entries.lock() else {
-            return;
-        };
-        // An owner's older answers are of no use once their data moved on.
-        entries.retain(|(o, _), e| *o != owner || e.tag == entry.tag);
-        let mut total: usize = entries.values().map(size).sum::<usize>() + size(&entry);
-        while total > self.budget {
-            let Some(victim) = entries.keys().next().cloned() else {
-                break;
-            };
-            if let Some(gone) = entries.remove(&victim) {
-                total -= size(&gone);
+        if let Some(answers) = &self.answers {
+            if weight(&entry) <= self.budget / 4 {
+                answers.insert((owner, key), entry);
             }
         }
-        entries.insert((owner, key), entry);
     }
 }
 
 /// Answers a `GET` from the cache when the owner's data has not changed
 /// since it was built, with `304` when the client already has it; otherwise
-/// runs `build` (not polled at all on a hit) and remembers its answer.
+/// runs `build` (not polled at all on a hit) and keeps its answer.
 ///
 /// On a hit this costs no database work beyond authenticating the caller,
 /// which read the data version in the same query.
-pub async fn remembered<F>(
+pub async fn get_or_build<F>(
     req: &HttpRequest,
     state: &AppState,
     caller: &Caller,
@@ -149,7 +150,7 @@ where
             .finish());
     }
     let cache = &state.response_cache;
-    if !cache.enabled() {
+    if cache.answers.is_none() {
         let mut response = build.await?;
         if let Ok(value) = HeaderValue::from_str(&tag) {
             response.headers_mut().insert(header::ETAG, value);
@@ -161,7 +162,7 @@ where
     let mut found = cache.get(owner, &key, &tag);
     if found.is_none() {
         // Missed: wait for whoever builds it already, then look again.
-        turn = Some(cache.turnstile(owner, &key).lock_owned().await);
+        turn = Some(cache.single_flight(owner, &key).lock_owned().await);
         found = cache.get(owner, &key, &tag);
     }
     let entry = match found {
@@ -253,7 +254,7 @@ mod tests {
     }
 
     #[test]
-    fn the_budget_is_kept_and_old_versions_go() {
+    fn answers_are_found_by_their_version_within_the_budget() {
         let cache = ResponseCache::new(1000);
         let entry = |tag: &str, size: usize| Entry {
             tag: tag.into(),
@@ -266,23 +267,26 @@ mod tests {
         cache.put(ada, "/b".into(), entry("v1", 200));
         assert!(cache.get(ada, "/a", "v1").is_some());
         assert!(cache.get(ada, "/a", "v2").is_none(), "another version");
+        assert!(cache.get(bob, "/a", "v1").is_none(), "another user");
         cache.put(ada, "/a".into(), entry("v2", 200));
+        assert!(cache.get(ada, "/a", "v2").is_some());
+        assert!(cache.get(ada, "/a", "v1").is_none(), "replaced");
+        for path in ["/a", "/b", "/c", "/d", "/e"] {
+            cache.put(bob, path.into(), entry("v1", 240));
+        }
+        let answers = cache.answers.as_ref().unwrap();
+        answers.run_pending_tasks();
         assert!(
-            cache.get(ada, "/b", "v1").is_none(),
-            "v1 answers are dropped"
+            answers.weighted_size() <= 1000,
+            "{}",
+            answers.weighted_size()
         );
-        cache.put(bob, "/a".into(), entry("v1", 240));
-        cache.put(bob, "/b".into(), entry("v1", 240));
-        cache.put(bob, "/c".into(), entry("v1", 240));
-        let total: usize = cache
-            .entries
-            .lock()
-            .unwrap()
-            .values()
-            .map(|e| e.body.len())
-            .sum();
-        assert!(total <= 1000, "{total}");
+        assert!(cache.get(bob, "/e", "v1").is_some(), "the newest stays");
         cache.put(bob, "/huge".into(), entry("v1", 600));
         assert!(cache.get(bob, "/huge", "v1").is_none(), "too big to keep");
+        assert!(
+            ResponseCache::new(0).answers.is_none(),
+            "RAPPORT_CACHE_MB=0"
+        );
     }
 }

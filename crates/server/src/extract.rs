@@ -271,19 +271,19 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     })?;
     // Reads may be answered from what is known; writes always ask.
     let reads = matches!(*req.method(), Method::GET | Method::HEAD);
-    let stamp = state.store.change_stamp();
-    let known = reads.then(|| state.known.get(claims.sid, claims.sub, stamp));
+    let stamp = state.store.change_stamp().await;
+    let known = reads.then(|| state.session_cache.get(claims.sid, claims.sub, stamp));
     let found = match known.flatten() {
         Some(known) => known,
         None => {
-            let ticket = state.known.ticket(stamp);
+            let ticket = state.session_cache.ticket(stamp);
             let found = state
                 .store
                 .session_user(claims.sid, claims.sub)
                 .await?
                 .ok_or_else(|| ApiError::unauthorized("This session has ended. Sign in again."))?;
             if let Some(ticket) = ticket {
-                state.known.remember(ticket, claims.sid, &found);
+                state.session_cache.remember(ticket, claims.sid, &found);
             }
             found
         }
@@ -305,7 +305,7 @@ impl FromRequest for Caller {
             let caller = authenticate(req.clone()).await?;
             // For the answer's middleware: whose data a write changed.
             req.extensions_mut()
-                .insert(crate::known::Writer(caller.id()));
+                .insert(crate::session_cache::Writer(caller.id()));
             Ok(caller)
         })
     }

@@ -9,11 +9,11 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
-pub mod known;
 pub mod openapi;
 pub mod routes;
 pub mod security;
 pub mod service;
+pub mod session_cache;
 pub mod spa;
 
 pub use app::{AppState, Application};

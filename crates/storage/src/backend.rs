@@ -81,7 +81,7 @@ pub trait SqlBackend: Send + Sync + 'static {
     fn change_feed(&self) -> impl Future<Output = Result<Option<Box<dyn ChangeFeed>>>> + Send;
 
     /// Where there is no feed: a value any process's commit changes.
-    fn stamp(&self) -> Option<ChangeStamp>;
+    fn stamp(&self) -> impl Future<Output = Option<ChangeStamp>> + Send;
 
     /// A consistent copy of the database at `path`, taken online.
     fn backup(&self, path: &str) -> impl Future<Output = Result<()>> + Send;

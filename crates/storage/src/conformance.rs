@@ -837,24 +837,32 @@ pub async fn a_lease_has_one_holder_until_it_expires(store: Arc<dyn Store>) {
     assert!(!store.take_lease("job", one, expired, 60).await.unwrap());
 }
 
-/// SQLite's change stamp (the WAL-index header) moves with every commit and
-/// stays put while only reads happen; PostgreSQL has a feed instead.
+/// SQLite's change stamp (`PRAGMA data_version`) moves with every commit
+/// and stays put while only reads happen; PostgreSQL has a feed instead.
 pub async fn the_change_stamp_moves_with_every_commit_and_only_then(store: Arc<dyn Store>) {
     if store.backend() != crate::Backend::Sqlite {
-        assert!(store.change_stamp().is_none());
+        assert!(store.change_stamp().await.is_none());
         return;
     }
     let ada = user(&*store, "ada@example.com").await;
-    let before = store.change_stamp().expect("a readable stamp");
+    let before = store.change_stamp().await.expect("a readable stamp");
     store.ping().await.unwrap();
     store.user_by_email("ada@example.com").await.unwrap();
     store.network_json(ada.id).await.unwrap();
-    assert_eq!(store.change_stamp(), Some(before), "reads change nothing");
+    assert_eq!(
+        store.change_stamp().await,
+        Some(before),
+        "reads change nothing"
+    );
     let sid = session(&*store, ada.id, "s").await;
-    let after_session = store.change_stamp().unwrap();
+    let after_session = store.change_stamp().await.unwrap();
     assert_ne!(after_session, before, "a new session");
     store.revoke_session(ada.id, sid).await.unwrap();
-    assert_ne!(store.change_stamp().unwrap(), after_session, "a revocation");
+    assert_ne!(
+        store.change_stamp().await.unwrap(),
+        after_session,
+        "a revocation"
+    );
 }
 
 /// Every case, by name, for the per-backend test generator.

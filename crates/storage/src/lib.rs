@@ -239,7 +239,7 @@ pub trait Store:
     /// Where there is no feed (SQLite): a stamp that any commit, by any
     /// process, changes; cheap enough to read on every request. `None`:
     /// none can be read now.
-    fn change_stamp(&self) -> Option<ChangeStamp>;
+    async fn change_stamp(&self) -> Option<ChangeStamp>;
 
     /// Takes the lease `name` for `holder` until `ttl_secs` after `now`, or
     /// renews it; false while another holder's lease is unexpired. Lets one

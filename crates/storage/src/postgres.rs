@@ -51,7 +51,7 @@ impl SqlBackend for PgStore {
     }
 
     /// Changes are heard on the feed instead.
-    fn stamp(&self) -> Option<crate::changes::ChangeStamp> {
+    async fn stamp(&self) -> Option<crate::changes::ChangeStamp> {
         None
     }
 

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::backend::SqlBackend;
 use crate::{Backend, Result, StoreError};
@@ -16,7 +16,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqli
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
-    stamp: Option<crate::changes::WalStamp>,
+    /// A connection that only reads `PRAGMA data_version` (none for a
+    /// database in memory, which no other process can change).
+    watcher: Option<tokio::sync::Mutex<SqliteConnection>>,
 }
 
 impl SqlBackend for SqliteStore {
@@ -64,13 +66,19 @@ impl SqlBackend for SqliteStore {
         Ok(())
     }
 
-    /// No feed: the WAL index tells of commits instead.
+    /// No feed: `PRAGMA data_version` tells of commits instead.
     async fn change_feed(&self) -> Result<Option<Box<dyn crate::ChangeFeed>>> {
         Ok(None)
     }
 
-    fn stamp(&self) -> Option<crate::changes::ChangeStamp> {
-        self.stamp.as_ref()?.read()
+    /// `PRAGMA data_version` on the store's own watching connection, which
+    /// never writes: it changes with every commit of every other connection.
+    async fn stamp(&self) -> Option<crate::changes::ChangeStamp> {
+        let mut watcher = self.watcher.as_ref()?.lock().await;
+        sqlx::query_scalar("PRAGMA data_version")
+            .fetch_one(&mut *watcher)
+            .await
+            .ok()
     }
 
     /// `VACUUM INTO` writes a consistent snapshot while the server runs.
@@ -108,13 +116,21 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&write).await?;
-        let file = options.get_filename();
-        let stamp =
-            (file != std::path::Path::new(":memory:")).then(|| crate::changes::WalStamp::new(file));
+        let in_memory = options.get_filename() == std::path::Path::new(":memory:");
+        let watcher = match in_memory {
+            true => None,
+            false => Some(tokio::sync::Mutex::new(
+                options.clone().read_only(true).connect().await?,
+            )),
+        };
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(SqliteStore { read, write, stamp })
+        Ok(SqliteStore {
+            read,
+            write,
+            watcher,
+        })
     }
 }

@@ -286,7 +286,7 @@ pub async fn list_contacts(
     query: web::Query<ContactListQuery>,
 ) -> ApiResult<HttpResponse> {
     let parsed = list_query(&query, caller.today(&state))?;
-    crate::cache::remembered(&req, &state, &caller, async {
+    crate::cache::get_or_build(&req, &state, &caller, async {
         let limit = parsed.limit - 1;
         let records = state.store.list_contacts(caller.id(), &parsed).await?;
         let (_, sort_name) =
@@ -638,7 +638,7 @@ pub async fn network(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> ApiResult<HttpResponse> {
-    crate::cache::remembered(&req, &state, &caller, async {
+    crate::cache::get_or_build(&req, &state, &caller, async {
         let json = state.store.network_json(caller.id()).await?;
         Ok(HttpResponse::Ok()
             .content_type(actix_web::http::header::ContentType::json())

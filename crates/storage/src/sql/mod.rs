@@ -278,8 +278,8 @@ where
         self.change_feed().await
     }
 
-    fn change_stamp(&self) -> Option<crate::ChangeStamp> {
-        self.stamp()
+    async fn change_stamp(&self) -> Option<crate::ChangeStamp> {
+        self.stamp().await
     }
 
     async fn take_lease(

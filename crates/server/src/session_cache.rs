@@ -1,4 +1,4 @@
-//! Signed-in callers known without asking the database on every request.
+//! The session cache: signed-in callers known without asking the database on every request.
 //!
 //! Authenticating a browser session costs a database round trip (is the
 //! session live, the account enabled, what version is its data at?), and
@@ -25,9 +25,10 @@
 //! during the read cannot be overwritten by the older answer.
 //!
 //! SQLite has no feed. There, what is known is kept with the database's
-//! change stamp (the header of its WAL index, which every commit by any
-//! process rewrites) and used only while the stamp is the same: any commit
-//! at all, by anyone, and the database is asked again.
+//! change stamp (`PRAGMA data_version` on a connection that never writes,
+//! which any other connection's commit moves, in any process) and used only
+//! while the stamp is the same: any commit at all, by anyone, and the
+//! database is asked again.
 //!
 //! Only reads (`GET`, `HEAD`) are answered from what is known; a write
 //! always asks the database. Personal access tokens are always checked in
@@ -68,7 +69,7 @@ struct Inner {
     /// What is known holds only while the store's change stamp is the same
     /// as when it was read (SQLite).
     stamped: bool,
-    /// Moves on every forgetting; see [`KnownSessions::ticket`].
+    /// Moves on every forgetting; see [`SessionCache::ticket`].
     epoch: u64,
     sessions: HashMap<Uuid, (Authenticated, Option<ChangeStamp>)>,
 }
@@ -80,14 +81,14 @@ pub struct Ticket {
     stamp: Option<ChangeStamp>,
 }
 
-pub struct KnownSessions {
+pub struct SessionCache {
     inner: Mutex<Inner>,
     hearing: watch::Sender<Hearing>,
 }
 
-impl Default for KnownSessions {
+impl Default for SessionCache {
     fn default() -> Self {
-        KnownSessions {
+        SessionCache {
             inner: Mutex::new(Inner {
                 listening: false,
                 stamped: false,
@@ -99,7 +100,7 @@ impl Default for KnownSessions {
     }
 }
 
-impl KnownSessions {
+impl SessionCache {
     /// The caller behind session `session` of `user`, if known, not
     /// expired, and (SQLite) nothing committed since: `stamp` is the
     /// store's change stamp now.
@@ -203,13 +204,13 @@ impl KnownSessions {
 /// Listens to the store's change feed for as long as the server runs,
 /// reconnecting after a failure; returns at once on a store without one.
 pub async fn listen(store: Arc<dyn Store>, state: web::Data<AppState>) {
-    let known = &state.known;
+    let known = &state.session_cache;
     let mut failures = 0u32;
     loop {
         let mut feed = match store.changes().await {
             Ok(Some(feed)) => feed,
             Ok(None) => {
-                if store.change_stamp().is_some() {
+                if store.change_stamp().await.is_some() {
                     known.set_stamped();
                 }
                 return;
@@ -283,8 +284,8 @@ pub async fn forget_after_writes(
             .ok()
             .and_then(|r| r.request().extensions().get::<Writer>().copied());
         match writer {
-            Some(Writer(account)) if own_network => state.known.forget_account(account),
-            _ => state.known.forget_everything(),
+            Some(Writer(account)) if own_network => state.session_cache.forget_account(account),
+            _ => state.session_cache.forget_everything(),
         }
     }
     response
@@ -315,7 +316,7 @@ mod tests {
 
     #[test]
     fn nothing_is_kept_unless_listening() {
-        let known = KnownSessions::default();
+        let known = SessionCache::default();
         let (session, user) = (Uuid::new_v4(), Uuid::new_v4());
         assert!(known.ticket(None).is_none());
         known.remember(
@@ -347,7 +348,7 @@ mod tests {
 
     #[test]
     fn a_change_during_the_read_wins_over_the_older_answer() {
-        let known = KnownSessions::default();
+        let known = SessionCache::default();
         known.set_listening(true);
         let (session, user) = (Uuid::new_v4(), Uuid::new_v4());
         let ticket = known.ticket(None).unwrap();
@@ -380,10 +381,10 @@ mod tests {
 
     #[test]
     fn with_stamps_any_commit_in_between_makes_it_unknown() {
-        let known = KnownSessions::default();
+        let known = SessionCache::default();
         known.set_stamped();
         let (session, user) = (Uuid::new_v4(), Uuid::new_v4());
-        let (before, after) = ([1u8; 96], [2u8; 96]);
+        let (before, after) = (1, 2);
         assert!(known.ticket(None).is_none(), "no stamp, nothing kept");
         let ticket = known.ticket(Some(before)).unwrap();
         known.remember(ticket, session, &caller(user));
@@ -394,7 +395,7 @@ mod tests {
 
     #[test]
     fn an_expired_session_is_not_known() {
-        let known = KnownSessions::default();
+        let known = SessionCache::default();
         known.set_listening(true);
         let (session, user) = (Uuid::new_v4(), Uuid::new_v4());
         let mut ended = caller(user);
