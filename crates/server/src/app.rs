@@ -13,6 +13,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::limiter::LoginLimiter;
 use crate::auth::password::PasswordHasher;
 use crate::config::Config;
+use crate::error::ErrorCode;
 use crate::extract::JSON_LIMIT;
 use crate::{routes, security, spa};
 
@@ -59,14 +60,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             // A malformed id names nothing, exactly like a missing one.
             crate::error::ApiError::new(
                 actix_web::http::StatusCode::NOT_FOUND,
-                "not_found",
+                crate::error::ErrorCode::NotFound,
                 "There is no such object.",
             )
             .into()
         }))
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             crate::error::ApiError::bad_request(
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 format!("The query string is invalid: {error}."),
             )
             .into()

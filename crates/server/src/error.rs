@@ -10,6 +10,83 @@ use rapport_storage::{RegistrationRefusal, StoreError};
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// Every `code` a problem document can carry: what clients match on, so
+/// each is spelt once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    AdminOnly,
+    Busy,
+    CannotDisableSelf,
+    CardDropRefused,
+    ComfortBelowThreshold,
+    CrossSiteRequest,
+    Duplicate,
+    EmailTaken,
+    IllegalTransition,
+    InsufficientScope,
+    InternalError,
+    InvalidCredentials,
+    InvalidIfMatch,
+    InvalidQuery,
+    InviteInvalid,
+    InviteRequired,
+    MalformedJson,
+    MethodNotAllowed,
+    NotFound,
+    NulCharacter,
+    PayloadTooLarge,
+    PreconditionFailed,
+    PreconditionRequired,
+    RateLimited,
+    RefreshTokenReused,
+    RegistrationClosed,
+    RouteNotFound,
+    SessionRequired,
+    TooManyTokens,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::AdminOnly => "admin_only",
+            ErrorCode::Busy => "busy",
+            ErrorCode::CannotDisableSelf => "cannot_disable_self",
+            ErrorCode::CardDropRefused => "card_drop_refused",
+            ErrorCode::ComfortBelowThreshold => "comfort_below_threshold",
+            ErrorCode::CrossSiteRequest => "cross_site_request",
+            ErrorCode::Duplicate => "duplicate",
+            ErrorCode::EmailTaken => "email_taken",
+            ErrorCode::IllegalTransition => "illegal_transition",
+            ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::InternalError => "internal_error",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::InvalidIfMatch => "invalid_if_match",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InviteInvalid => "invite_invalid",
+            ErrorCode::InviteRequired => "invite_required",
+            ErrorCode::MalformedJson => "malformed_json",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::NulCharacter => "nul_character",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::PreconditionFailed => "precondition_failed",
+            ErrorCode::PreconditionRequired => "precondition_required",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::RefreshTokenReused => "refresh_token_reused",
+            ErrorCode::RegistrationClosed => "registration_closed",
+            ErrorCode::RouteNotFound => "route_not_found",
+            ErrorCode::SessionRequired => "session_required",
+            ErrorCode::TooManyTokens => "too_many_tokens",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::ValidationFailed => "validation_failed",
+        }
+    }
+}
+
 /// Boxed, so that `Result<T, ApiError>` stays small on the happy path.
 #[derive(Debug)]
 pub struct ApiError(Box<ApiErrorData>);
@@ -17,7 +94,7 @@ pub struct ApiError(Box<ApiErrorData>);
 #[derive(Debug)]
 pub struct ApiErrorData {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
@@ -43,7 +120,7 @@ impl std::ops::DerefMut for ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         ApiError(Box::new(ApiErrorData {
             status,
             code,
@@ -56,34 +133,34 @@ impl ApiError {
         }))
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, detail)
     }
 
-    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn forbidden(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, code, detail)
     }
 
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!("There is no {what} with that id."),
         )
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
 
     pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
         let mut error = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             "Some fields are invalid; see `errors` for what to fix.",
         );
         error.errors = errors;
@@ -99,7 +176,7 @@ impl ApiError {
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
         let mut error = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             format!("Too many attempts. Try again in {retry_after_secs} seconds."),
         );
         error.retry_after = Some(retry_after_secs);
@@ -109,7 +186,7 @@ impl ApiError {
     pub fn busy() -> Self {
         let mut error = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
+            ErrorCode::Busy,
             "The server is busy checking passwords. Try again in a moment.",
         );
         error.retry_after = Some(1);
@@ -119,7 +196,7 @@ impl ApiError {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         let mut error = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "Something went wrong on the server. It has been logged; try again later.",
         );
         error.internal = Some(cause.to_string());
@@ -128,7 +205,12 @@ impl ApiError {
 
     pub fn problem(&self) -> Problem {
         let title = self.status.canonical_reason().unwrap_or("Error").to_owned();
-        let mut problem = Problem::new(self.status.as_u16(), self.code, &title, &self.detail);
+        let mut problem = Problem::new(
+            self.status.as_u16(),
+            self.code.as_str(),
+            &title,
+            &self.detail,
+        );
         problem.errors = self.errors.clone();
         problem.details = self.details.clone();
         problem
@@ -137,7 +219,13 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code.as_str(),
+            self.detail
+        )
     }
 }
 
@@ -178,17 +266,17 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => ApiError::new(
                 StatusCode::NOT_FOUND,
-                "not_found",
+                ErrorCode::NotFound,
                 "There is no such object.",
             ),
             StoreError::Duplicate => ApiError::conflict(
-                "duplicate",
+                ErrorCode::Duplicate,
                 "Something with that unique value already exists.",
             ),
             StoreError::Registration(refusal) => registration_refused(refusal),
             StoreError::Stale => ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
-                "precondition_failed",
+                ErrorCode::PreconditionFailed,
                 "It changed since you read it: fetch it again, reapply your change and send the new ETag in If-Match.",
             ),
             StoreError::InvalidReference { field } => {
@@ -197,7 +285,7 @@ impl From<StoreError> for ApiError {
             StoreError::Transition { from, allowed } => {
                 let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
                 let mut error = ApiError::conflict(
-                    "illegal_transition",
+                    ErrorCode::IllegalTransition,
                     format!(
                         "The connection is `{}`; from there it can become: {}.",
                         from.as_str(),
@@ -218,12 +306,12 @@ impl From<StoreError> for ApiError {
 fn registration_refused(refusal: RegistrationRefusal) -> ApiError {
     match refusal {
         RegistrationRefusal::Closed => ApiError::forbidden(
-            "registration_closed",
+            ErrorCode::RegistrationClosed,
             "This instance does not accept new accounts. Ask its administrator.",
         ),
         RegistrationRefusal::InviteRequired => {
             let mut error = ApiError::forbidden(
-                "invite_required",
+                ErrorCode::InviteRequired,
                 "This instance registers by invitation: enter the invite code you were given.",
             );
             error.errors = vec![FieldError {
@@ -234,7 +322,7 @@ fn registration_refused(refusal: RegistrationRefusal) -> ApiError {
         }
         RegistrationRefusal::InviteInvalid => {
             let mut error = ApiError::forbidden(
-                "invite_invalid",
+                ErrorCode::InviteInvalid,
                 "That invite code is unknown, already used or expired.",
             );
             error.errors = vec![FieldError {

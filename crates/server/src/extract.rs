@@ -17,6 +17,7 @@ use crate::app::AppState;
 use crate::auth::jwt::TokenUse;
 use crate::auth::{sha256, TOKEN_PREFIX};
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 64 * 1024;
@@ -36,13 +37,13 @@ pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result
     if !is_json {
         return Err(ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "Send the body as JSON with `Content-Type: application/json`.",
         ));
     }
     let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(
-            "malformed_json",
+            ErrorCode::MalformedJson,
             format!(
                 "The body is not valid JSON: {}.",
                 clean_serde_message(&e.to_string())
@@ -61,7 +62,7 @@ pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result
         let inner = error.into_inner();
         if inner.is_syntax() || inner.is_eof() {
             return ApiError::bad_request(
-                "malformed_json",
+                ErrorCode::MalformedJson,
                 format!("The body is not valid JSON: {inner}."),
             );
         }
@@ -83,7 +84,7 @@ pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result
 /// some programs that read an export would cut the text there.
 pub fn nul_refused() -> ApiError {
     ApiError::bad_request(
-        "nul_character",
+        ErrorCode::NulCharacter,
         "Text may not contain the NUL character (U+0000); remove it and send again.",
     )
 }
@@ -162,7 +163,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
             let body = bytes.await.map_err(|_| {
                 ApiError::new(
                     actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
+                    ErrorCode::PayloadTooLarge,
                     format!("The body is larger than {} KiB.", JSON_LIMIT / 1024),
                 )
             })?;
@@ -253,7 +254,7 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
         let writes = !matches!(*req.method(), Method::GET | Method::HEAD);
         if writes && token.scope == TokenScope::Read {
             return Err(ApiError::forbidden(
-                "insufficient_scope",
+                ErrorCode::InsufficientScope,
                 "This access token can only read. Create a token with the `write` scope to make changes.",
             ));
         }
@@ -326,7 +327,7 @@ impl FromRequest for SessionCaller {
             match caller.session_id() {
                 Some(session) => Ok(SessionCaller(caller, session)),
                 None => Err(ApiError::forbidden(
-                    "session_required",
+                    ErrorCode::SessionRequired,
                     "Manage passwords, sessions and tokens from a signed-in browser session, not with an access token.",
                 )
                 .into()),
@@ -348,7 +349,7 @@ impl FromRequest for AdminCaller {
             let caller = authenticate(req).await?;
             if caller.user.role != Role::Admin {
                 return Err(ApiError::forbidden(
-                    "admin_only",
+                    ErrorCode::AdminOnly,
                     "Only an administrator of this instance can do this.",
                 )
                 .into());

@@ -8,6 +8,7 @@ use actix_web::{HttpMessage, HttpRequest};
 use tracing_actix_web::RequestId;
 
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 
 /// WASM needs `'wasm-unsafe-eval'`; nothing else is loosened.
 pub const CONTENT_SECURITY_POLICY: &str =
@@ -80,7 +81,7 @@ pub fn require_same_origin(req: &HttpRequest) -> Result<(), ApiError> {
 
 fn cross_site() -> ApiError {
     ApiError::forbidden(
-        "cross_site_request",
+        ErrorCode::CrossSiteRequest,
         "This call must come from Rapport's own pages, not from another site.",
     )
 }

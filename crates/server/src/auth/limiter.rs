@@ -1,62 +1,35 @@
-//! Login throttling per account and per client address (GCRA via governor).
+//! Login throttling per account and per client address.
 //! An account under attack is throttled alone; other accounts sign in as usual.
 
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
-
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::LoginLimits;
+use crate::rate_limit::RateLimit;
 
 pub struct LoginLimiter {
-    accounts: DefaultKeyedRateLimiter<String>,
-    addresses: DefaultKeyedRateLimiter<IpAddr>,
-    checks: AtomicU64,
-}
-
-fn quota(burst: u32, interval: Duration) -> Quota {
-    let burst = NonZeroU32::new(burst.max(1)).expect("at least one");
-    Quota::with_period(interval.max(Duration::from_millis(1)))
-        .expect("a positive period")
-        .allow_burst(burst)
+    accounts: RateLimit<String>,
+    addresses: RateLimit<IpAddr>,
 }
 
 impl LoginLimiter {
     pub fn new(limits: LoginLimits) -> Self {
         LoginLimiter {
-            accounts: RateLimiter::keyed(quota(
-                limits.per_account_burst,
-                limits.per_account_interval,
-            )),
-            addresses: RateLimiter::keyed(quota(
-                limits.per_address_burst,
-                limits.per_address_interval,
-            )),
-            checks: AtomicU64::new(0),
+            accounts: RateLimit::new(limits.per_account_burst, limits.per_account_interval),
+            addresses: RateLimit::new(limits.per_address_burst, limits.per_address_interval),
         }
     }
 
     /// Counts one attempt; `Err(seconds)` says how long to wait.
     pub fn check(&self, account: &str, address: IpAddr) -> Result<(), u64> {
-        // Forget idle keys now and then, so memory stays bounded.
-        if self.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
-            self.accounts.retain_recent();
-            self.addresses.retain_recent();
-        }
-        let now = DefaultClock::default().now();
-        let wait =
-            |not_until: governor::NotUntil<_>| not_until.wait_time_from(now).as_secs().max(1);
-        self.addresses.check_key(&address).map_err(wait)?;
-        self.accounts.check_key(&account.to_owned()).map_err(wait)?;
-        Ok(())
+        self.addresses.check(&address)?;
+        self.accounts.check(&account.to_owned())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn limits() -> LoginLimits {

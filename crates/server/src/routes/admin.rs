@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::new_invite_code;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{parse_json, AdminCaller, ValidJson};
 use crate::routes::pagination::{respond, PageQuery};
@@ -65,7 +66,7 @@ pub async fn update_user(
 ) -> ApiResult<HttpResponse> {
     if *id == admin.0.id() && body.0.disabled {
         return Err(ApiError::conflict(
-            "cannot_disable_self",
+            ErrorCode::CannotDisableSelf,
             "You cannot disable your own account.",
         ));
     }

@@ -17,6 +17,7 @@ use crate::app::AppState;
 use crate::auth::jwt::TokenUse;
 use crate::auth::{random_secret, sha256};
 use crate::config::RegistrationMode;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{client_ip, ValidJson};
 use crate::security::require_same_origin;
@@ -56,7 +57,7 @@ pub fn check_password_strength(field: &str, password: &str, personal: &[&str]) -
 
 fn email_taken(field: &str) -> ApiError {
     let mut error = ApiError::conflict(
-        "email_taken",
+        ErrorCode::EmailTaken,
         "An account with that email address already exists.",
     );
     error.errors = vec![rapport_core::FieldError {
@@ -126,7 +127,7 @@ pub async fn register(
 fn invalid_credentials() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
+        ErrorCode::InvalidCredentials,
         "The email address or the password is wrong.",
     )
 }
@@ -315,7 +316,7 @@ pub async fn refresh(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<
             tracing::warn!("a spent refresh token was replayed; its session is revoked");
             Ok(signed_out(ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                "refresh_token_reused",
+                ErrorCode::RefreshTokenReused,
                 "This session was ended because an old sign-in token was used again. Sign in again.",
             )))
         }

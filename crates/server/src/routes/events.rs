@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
 use crate::routes::contacts::ContactListQuery;
@@ -287,7 +288,7 @@ pub async fn event_contacts(
     query.push(&event);
     let query = web::Query::<ContactListQuery>::from_query(&query.join("&")).map_err(|error| {
         ApiError::bad_request(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             format!("The query string is invalid: {error}."),
         )
     })?;

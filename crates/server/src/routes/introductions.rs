@@ -14,6 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
 use crate::routes::pagination::{page, parse_cursor, parse_limit, split};
@@ -194,7 +195,7 @@ pub async fn create_introduction(
     };
     if needs_confirmation(a.comfort, b.comfort) && !request.confirm_low_comfort {
         let low = LowComfort::new(party(a), party(b));
-        let mut error = ApiError::conflict("comfort_below_threshold", low.message());
+        let mut error = ApiError::conflict(ErrorCode::ComfortBelowThreshold, low.message());
         error.details = Some(serde_json::to_value(&low).map_err(ApiError::internal)?);
         return Err(error);
     }
@@ -262,7 +263,7 @@ fn conflict(conflict: IntroductionConflict) -> ApiError {
             "can be set once the introduction is made".to_owned(),
         ),
     };
-    let mut error = ApiError::new(StatusCode::CONFLICT, "illegal_transition", detail);
+    let mut error = ApiError::new(StatusCode::CONFLICT, ErrorCode::IllegalTransition, detail);
     error.errors = vec![FieldError {
         field: field.to_owned(),
         message,

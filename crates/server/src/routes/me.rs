@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::new_api_token;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, SessionCaller, ValidJson};
 use crate::routes::auth::check_password_strength;
@@ -74,7 +75,7 @@ pub async fn update_me(
         .map_err(|e| match e {
             StoreError::Duplicate => {
                 let mut error = ApiError::conflict(
-                    "email_taken",
+                    ErrorCode::EmailTaken,
                     "Another account already uses that email address.",
                 );
                 error.errors = vec![rapport_core::FieldError {
@@ -217,7 +218,7 @@ pub async fn create_token(
     let request = body.0;
     if state.store.count_api_tokens(user_id).await? >= MAX_TOKENS {
         return Err(ApiError::conflict(
-            "too_many_tokens",
+            ErrorCode::TooManyTokens,
             format!("You already have {MAX_TOKENS} access tokens. Revoke unused ones first."),
         ));
     }

@@ -20,6 +20,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
 
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 
 macro_rules! api_routes {
     ($($method:ident $path:literal => $handler:path),* $(,)?) => {
@@ -116,13 +117,13 @@ fn fallback_error(req: &HttpRequest) -> ApiError {
     if allowed.is_empty() {
         return ApiError::new(
             StatusCode::NOT_FOUND,
-            "route_not_found",
+            ErrorCode::RouteNotFound,
             format!("There is no API route at {path}. See /api/v1/openapi.json for the routes."),
         );
     }
     let mut error = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!("{path} accepts {}.", allowed.join(", ")),
     );
     error.allow = Some(allowed.join(", "));

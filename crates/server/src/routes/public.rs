@@ -6,14 +6,9 @@
 //! events exist; drops are rate-limited per client address.
 
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rapport_core::event::{passphrase_key, CardDropReceipt, CardDropRequest, PublicEvent};
 use rapport_core::{Problem, Validate};
 use rapport_storage::{CardDropOutcome, DroppedCard, EventRecord, StoreError};
@@ -21,49 +16,35 @@ use rapport_storage::{CardDropOutcome, DroppedCard, EventRecord, StoreError};
 use crate::app::AppState;
 use crate::auth::sha256;
 use crate::config::CardDropLimits;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{client_ip, parse_json};
+use crate::rate_limit::RateLimit;
 
 /// Slugs are ten characters; anything much longer is not one.
 const SLUG_MAX_CHARS: usize = 64;
 
-/// Card drops per client address (GCRA via governor).
-pub struct CardDropLimiter {
-    addresses: DefaultKeyedRateLimiter<IpAddr>,
-    checks: AtomicU64,
-}
+/// Card drops per client address.
+pub struct CardDropLimiter(RateLimit<IpAddr>);
 
 impl CardDropLimiter {
     pub fn new(limits: CardDropLimits) -> Self {
-        let burst = NonZeroU32::new(limits.per_address_burst.max(1)).expect("at least one");
-        let quota = Quota::with_period(limits.per_address_interval.max(Duration::from_millis(1)))
-            .expect("a positive period")
-            .allow_burst(burst);
-        CardDropLimiter {
-            addresses: RateLimiter::keyed(quota),
-            checks: AtomicU64::new(0),
-        }
+        CardDropLimiter(RateLimit::new(
+            limits.per_address_burst,
+            limits.per_address_interval,
+        ))
     }
 
     /// Counts one drop; `Err(seconds)` says how long to wait.
     pub fn check(&self, address: IpAddr) -> Result<(), u64> {
-        // Forget idle addresses now and then, so memory stays bounded.
-        if self.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
-            self.addresses.retain_recent();
-        }
-        self.addresses.check_key(&address).map_err(|not_until| {
-            not_until
-                .wait_time_from(DefaultClock::default().now())
-                .as_secs()
-                .max(1)
-        })
+        self.0.check(&address)
     }
 }
 
 /// The one answer for every reason a card drop says no.
 fn refused() -> ApiError {
     ApiError::forbidden(
-        "card_drop_refused",
+        ErrorCode::CardDropRefused,
         "This card drop is not accepting cards: it may be closed, or the address or the \
          passphrase may be wrong. Check them with the organiser.",
     )
@@ -215,7 +196,7 @@ mod tests {
     fn an_address_is_throttled_after_its_burst() {
         let limiter = CardDropLimiter::new(CardDropLimits {
             per_address_burst: 2,
-            per_address_interval: Duration::from_secs(60),
+            per_address_interval: std::time::Duration::from_secs(60),
         });
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         let other: IpAddr = "192.0.2.2".parse().unwrap();

@@ -4,6 +4,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::HttpRequest;
 
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
@@ -20,7 +21,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Err(ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
-            "precondition_required",
+            ErrorCode::PreconditionRequired,
             "Send the ETag you read in an If-Match header, so that nobody's change is lost.",
         ));
     };
@@ -37,7 +38,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     match tag.and_then(|t| t.parse().ok()) {
         Some(version) => Ok(Some(version)),
         None => Err(ApiError::bad_request(
-            "invalid_if_match",
+            ErrorCode::InvalidIfMatch,
             "If-Match must be `*` or an ETag of this API such as \"3\": send the ETag from your last read.",
         )),
     }
