@@ -1,5 +1,9 @@
 //! Small building blocks shared by the pages.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -202,22 +206,39 @@ pub type Loaded<T> = LocalResource<ApiResult<T>>;
 /// problem in words when it failed, `ready` with the value otherwise. A
 /// reload (`refetch`) keeps what is on screen until the new answer replaces
 /// it.
-pub fn loaded<T, V>(resource: Loaded<T>, ready: impl Fn(T) -> V + 'static) -> impl IntoView
+pub fn loaded<T, V>(resource: Loaded<T>, ready: impl Fn(T) -> V + 'static) -> AnyView
 where
     T: Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
     let ready = StoredValue::new_local(ready);
+    transition(Arc::new(move || {
+        Box::pin(async move {
+            match resource.await {
+                Ok(value) => ready.with_value(|ready| ready(value).into_any()),
+                Err(problem) => failed(problem),
+            }
+        })
+    }))
+}
+
+/// A view that is ready when its future is.
+type ViewFuture = Pin<Box<dyn Future<Output = AnyView> + Send>>;
+
+/// The part of [`loaded`] that does not depend on the resource's type (one
+/// copy of it in the WASM, not one a page).
+fn transition(view: Arc<dyn Fn() -> ViewFuture + Send + Sync>) -> AnyView {
     view! {
         <Transition fallback=|| view! { <Loading /> }>
-            {move || Suspend::new(async move {
-                match resource.await {
-                    Ok(value) => ready.with_value(|ready| ready(value).into_any()),
-                    Err(problem) => view! { <ErrorNote problem /> }.into_any(),
-                }
-            })}
+            {move || Suspend::new(view())}
         </Transition>
     }
+    .into_any()
+}
+
+/// A failed load, in words (as a view of any page).
+pub fn failed(problem: Problem) -> AnyView {
+    view! { <ErrorNote problem /> }.into_any()
 }
 
 /// A failed load, in words.

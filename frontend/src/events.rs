@@ -12,8 +12,8 @@ use wasm_bindgen::JsValue;
 
 use crate::api;
 use crate::components::{
-    format_date, invalid_fields, loaded, names_field, set_title, ErrorNote, FamiliarityBar, Field,
-    Loading, PageHeading, ProblemAlert, Stars, SubmitButton, TextArea,
+    failed, format_date, invalid_fields, loaded, names_field, set_title, ErrorNote, FamiliarityBar,
+    Field, Loading, PageHeading, ProblemAlert, Stars, SubmitButton, TextArea,
 };
 
 /// Runs one write at a time, with `busy` set while it runs.
@@ -409,7 +409,7 @@ pub fn EventPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match event.await {
                         Ok(event) => view! { <EventDetail event /> }.into_any(),
-                        Err(problem) => view! { <ErrorNote problem /> }.into_any(),
+                        Err(problem) => failed(problem),
                     }
                 })}
             </Suspense>
