@@ -10,7 +10,7 @@ use rapport_core::familiarity::{self, Familiarity};
 use rapport_core::network::{
     ComfortRating, ComfortRequest, ConnectionChange, ConnectionRequest, Settings, SnoozeRequest,
 };
-use rapport_core::{Problem, Validate};
+use rapport_core::Problem;
 use rapport_storage::{ContactQuery, ContactRecord, ContactSort, SortKey};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use crate::extract::{Caller, ValidJson};
 use crate::routes::pagination::{
     decode_cursor, encode_cursor, page, parse_cursor, split, DEFAULT_LIMIT, MAX_LIMIT,
 };
-use crate::routes::versioning::{etag, if_match};
+use crate::routes::versioning::{etag, patched, IfMatch};
 use chrono::NaiveDate;
 
 /// The API view of a stored contact.
@@ -376,21 +376,18 @@ pub async fn update_contact(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    expected: IfMatch,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let expected = if_match(&req)?;
     let patch: ContactPatch = crate::extract::parse_json(&req, &body)?;
     let current = load(&state, caller.id(), *id).await?;
-    let expected = expected.unwrap_or(current.version);
-    let mut data = current.data;
-    patch.apply(&mut data);
-    data.validate()?;
+    let data = patched(current.data, |data| patch.apply(data))?;
     let record = state
         .store
         .update_contact(
             caller.id(),
             *id,
-            expected,
+            expected.or(current.version),
             data.normalize(),
             caller.today(&state),
         )
@@ -414,13 +411,12 @@ pub async fn update_contact(
         (status = 428, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_contact(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    expected: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let expected = if_match(&req)?;
-    let expected = match expected {
+    let expected = match expected.version() {
         Some(version) => version,
         None => load(&state, caller.id(), *id).await?.version,
     };

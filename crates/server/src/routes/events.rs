@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rapport_core::account::Page;
 use rapport_core::contact::Contact;
 use rapport_core::event::{card_drop_path, Event, EventPatch, NewEvent};
-use rapport_core::{FieldErrors, Problem, Validate};
+use rapport_core::{FieldErrors, Problem};
 use rapport_storage::{EventQuery, EventRecord};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -20,7 +20,7 @@ use crate::routes::contacts::ContactListQuery;
 use crate::routes::pagination::{
     decode_cursor, encode_cursor, page, parse_cursor, parse_limit, split,
 };
-use crate::routes::versioning::{etag, if_match};
+use crate::routes::versioning::{etag, patched, IfMatch};
 
 /// The API view of a stored event, as of `now`.
 pub fn view(record: EventRecord, now: DateTime<Utc>) -> Event {
@@ -209,18 +209,20 @@ pub async fn update_event(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    expected: IfMatch,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let expected = if_match(&req)?;
     let patch: EventPatch = crate::extract::parse_json(&req, &body)?;
     let current = load(&state, caller.id(), *id).await?;
-    let expected = expected.unwrap_or(current.version);
-    let mut data = current.data;
-    patch.apply(&mut data);
-    data.validate()?;
+    let data = patched(current.data, |data| patch.apply(data))?;
     let record = state
         .store
-        .update_event(caller.id(), *id, expected, data.normalize())
+        .update_event(
+            caller.id(),
+            *id,
+            expected.or(current.version),
+            data.normalize(),
+        )
         .await?;
     Ok(respond(HttpResponse::Ok(), record))
 }
@@ -240,12 +242,12 @@ pub async fn update_event(
         (status = 428, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_event(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    expected: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let expected = match if_match(&req)? {
+    let expected = match expected.version() {
         Some(version) => version,
         None => load(&state, caller.id(), *id).await?.version,
     };

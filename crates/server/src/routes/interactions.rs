@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rapport_core::account::Page;
 use rapport_core::interaction::InteractionKind;
 use rapport_core::network::{Interaction, InteractionPatch, NewInteraction};
-use rapport_core::{FieldErrors, Problem, Validate};
+use rapport_core::{FieldErrors, Problem};
 use rapport_storage::InteractionQuery;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -18,7 +18,7 @@ use crate::extract::{Caller, ValidJson};
 use crate::routes::pagination::{
     decode_cursor, encode_cursor, page, parse_cursor, parse_limit, split,
 };
-use crate::routes::versioning::{etag, if_match};
+use crate::routes::versioning::{etag, patched, IfMatch};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -214,13 +214,12 @@ pub async fn update_interaction(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    expected: IfMatch,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let expected = if_match(&req)?;
     let patch: InteractionPatch = crate::extract::parse_json(&req, &body)?;
     let current = load(&state, caller.id(), *id).await?;
-    let expected = expected.unwrap_or(current.version);
-    let mut data = NewInteraction {
+    let data = NewInteraction {
         contact_ids: current.contact_ids,
         kind: current.kind,
         occurred_on: current.occurred_on,
@@ -229,15 +228,20 @@ pub async fn update_interaction(
         notes: current.notes,
         follow_up_on: current.follow_up_on,
     };
-    patch.apply(&mut data);
-    data.validate()?;
+    let mut data = patched(data, |data| patch.apply(data))?;
     data.notes = data
         .notes
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
     let interaction = state
         .store
-        .update_interaction(caller.id(), *id, expected, data, caller.today(&state))
+        .update_interaction(
+            caller.id(),
+            *id,
+            expected.or(current.version),
+            data,
+            caller.today(&state),
+        )
         .await?;
     Ok(respond(HttpResponse::Ok(), interaction))
 }
@@ -257,12 +261,12 @@ pub async fn update_interaction(
         (status = 428, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_interaction(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    expected: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let expected = match if_match(&req)? {
+    let expected = match expected.version() {
         Some(version) => version,
         None => load(&state, caller.id(), *id).await?.version,
     };

@@ -18,7 +18,7 @@ use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
 use crate::routes::pagination::{page, parse_cursor, parse_limit, split};
-use crate::routes::versioning::{etag, if_match};
+use crate::routes::versioning::{etag, IfMatch};
 
 fn with_etag(
     mut builder: actix_web::HttpResponseBuilder,
@@ -300,15 +300,15 @@ pub async fn update_introduction(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    expected: IfMatch,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let expected = if_match(&req)?;
     let patch: IntroductionPatch = crate::extract::parse_json(&req, &body)?;
     patch.validate()?;
     let current = load(&state, caller.id(), *id).await?;
     // A stale version is reported before the step it asks for is judged:
     // the step was chosen on a state that is gone.
-    if expected.is_some_and(|version| version != current.version) {
+    if expected.is_stale(current.version) {
         return Err(StoreError::Stale.into());
     }
     let update = patch.apply(&current).map_err(conflict)?;

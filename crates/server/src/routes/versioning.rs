@@ -1,7 +1,9 @@
 //! Optimistic concurrency: `ETag` on reads, `If-Match` on writes.
 
+use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
-use actix_web::HttpRequest;
+use actix_web::{FromRequest, HttpRequest};
+use rapport_core::Validate;
 
 use crate::error::ApiError;
 use crate::error::ErrorCode;
@@ -17,7 +19,7 @@ pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,18}")$"#;
 /// The version a write expects: 428 without `If-Match`, 400 when it is not
 /// an entity tag of this API, `None` for `*`. A well-formed tag that is not
 /// the current version is the caller's 412, found by the store.
-pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Err(ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
@@ -42,4 +44,43 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
             "If-Match must be `*` or an ETag of this API such as \"3\": send the ETag from your last read.",
         )),
     }
+}
+
+/// The `If-Match` of a write, checked as [`if_match`] does: an extractor,
+/// so a handler names it among its arguments.
+pub struct IfMatch(Option<i64>);
+
+impl IfMatch {
+    /// The version the write expects: the one named, or for `*` the current.
+    pub fn or(&self, current: i64) -> i64 {
+        self.0.unwrap_or(current)
+    }
+
+    /// The version named; `None` for `*`.
+    pub fn version(&self) -> Option<i64> {
+        self.0
+    }
+
+    /// A version was named and it is not `current`.
+    pub fn is_stale(&self, current: i64) -> bool {
+        self.0.is_some_and(|version| version != current)
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(if_match(req).map(IfMatch))
+    }
+}
+
+/// A partial update applied to the current value and checked: what every
+/// `PATCH` of a versioned object does before it writes.
+pub fn patched<T: Validate>(current: T, apply: impl FnOnce(&mut T)) -> Result<T, ApiError> {
+    let mut value = current;
+    apply(&mut value);
+    value.validate()?;
+    Ok(value)
 }
