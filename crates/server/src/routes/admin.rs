@@ -14,7 +14,7 @@ use crate::auth::new_invite_code;
 use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{parse_json, AdminCaller, ValidJson};
-use crate::routes::pagination::{respond, PageQuery};
+use crate::routes::pagination::{respond, ListParams};
 
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
     summary = "List users",
@@ -22,7 +22,7 @@ use crate::routes::pagination::{respond, PageQuery};
         `cursor`; accounts only, never anyone's network. Admins only, with a browser session or a \
         personal access token; anyone else gets 403 `admin_only`.",
     security(("bearer" = [])),
-    params(PageQuery),
+    params(ListParams),
     responses(
         (status = 200, body = Page<User>),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -31,10 +31,9 @@ pub async fn list_users(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminCaller,
-    query: web::Query<PageQuery>,
+    query: web::Query<ListParams>,
 ) -> ApiResult<HttpResponse> {
-    let limit = query.limit()?;
-    let cursor = query.cursor()?;
+    let (limit, cursor) = query.read()?;
     let users = state.store.list_users(cursor.as_ref(), limit + 1).await?;
     let users: Vec<User> = users.iter().map(|u| u.to_api()).collect();
     Ok(respond(&req, users, limit, |u| Cursor {
@@ -89,16 +88,15 @@ pub async fn update_user(
         Admins only, with a browser session or a personal access token; anyone else gets 403 \
         `admin_only`.",
     security(("bearer" = [])),
-    params(PageQuery),
+    params(ListParams),
     responses((status = 200, description = "Invites without their codes", body = Page<Invite>)))]
 pub async fn list_invites(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminCaller,
-    query: web::Query<PageQuery>,
+    query: web::Query<ListParams>,
 ) -> ApiResult<HttpResponse> {
-    let limit = query.limit()?;
-    let cursor = query.cursor()?;
+    let (limit, cursor) = query.read()?;
     let invites = state.store.list_invites(cursor.as_ref(), limit + 1).await?;
     Ok(respond(&req, invites, limit, |i| Cursor {
         created_at: i.created_at,

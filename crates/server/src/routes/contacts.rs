@@ -19,7 +19,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
 use crate::routes::pagination::{
-    decode_cursor, encode_cursor, page, parse_cursor, split, DEFAULT_LIMIT, MAX_LIMIT,
+    decode_cursor, encode_cursor, page, parse_cursor, parse_limit, split,
 };
 use crate::routes::versioning::{etag, patched, IfMatch};
 use chrono::NaiveDate;
@@ -202,9 +202,7 @@ fn list_query(raw: &ContactListQuery, today: NaiveDate) -> ApiResult<ContactQuer
         raw,
     };
     let raw = f.raw;
-    let limit = f
-        .number("limit", &raw.limit, 1, MAX_LIMIT)
-        .unwrap_or(DEFAULT_LIMIT);
+    let limit = parse_limit(&mut f.errors, raw.limit.as_deref());
     let sort = parse_sort(raw.sort.as_deref());
     if sort.is_none() {
         f.errors.add(

@@ -17,7 +17,9 @@ use crate::app::AppState;
 use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
-use crate::routes::pagination::{page, parse_cursor, parse_limit, split};
+use crate::routes::pagination::{
+    decode_cursor, encode_cursor, page, parse_cursor, parse_limit, split,
+};
 use crate::routes::versioning::{etag, IfMatch};
 
 fn with_etag(
@@ -94,7 +96,7 @@ fn list_query(raw: &IntroductionListQuery) -> ApiResult<IntroductionQuery> {
         }
         parsed
     });
-    let after = parse_cursor(&mut errors, raw.cursor.as_deref(), Cursor::decode)
+    let after = parse_cursor(&mut errors, raw.cursor.as_deref(), decode_cursor::<Cursor>)
         .map(|c| (c.created_at, c.id));
     errors.into_result()?;
     Ok(IntroductionQuery {
@@ -128,11 +130,10 @@ pub async fn list_introductions(
     let limit = parsed.limit - 1;
     let items = state.store.list_introductions(caller.id(), &parsed).await?;
     let (items, next_cursor) = split(items, limit, |last| {
-        Cursor {
+        encode_cursor(&Cursor {
             created_at: last.created_at,
             id: last.id,
-        }
-        .encode()
+        })
     });
     Ok(page(&req, items, limit, next_cursor))
 }

@@ -1,4 +1,6 @@
-//! `limit` + opaque `cursor` query parameters and the `Link: rel="next"` header.
+//! The one way lists page: `limit` (1 to 200, default 50) and an opaque
+//! `cursor` (the position of the previous page's last row, as URL-safe
+//! base64 JSON) in the query string, and the `Link: rel="next"` header.
 
 use actix_web::{HttpRequest, HttpResponse};
 use rapport_core::account::Page;
@@ -10,35 +12,26 @@ use crate::error::ApiError;
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
 
+/// The query of a list with no filters of its own.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct PageQuery {
+pub struct ListParams {
     /// 1 to 200; default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
-impl PageQuery {
-    pub fn limit(&self) -> Result<u32, ApiError> {
-        match self.limit {
-            None => Ok(DEFAULT_LIMIT),
-            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            Some(_) => Err(ApiError::invalid_field(
-                "limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
-            )),
-        }
-    }
-
-    pub fn cursor(&self) -> Result<Option<Cursor>, ApiError> {
-        match self.cursor.as_deref().filter(|text| !text.is_empty()) {
-            None => Ok(None),
-            Some(text) => Cursor::decode(text).map(Some).ok_or_else(|| {
-                ApiError::invalid_field("cursor", "is not a cursor from a previous page")
-            }),
-        }
+impl ListParams {
+    /// The page size and the position to start after (422 naming the bad
+    /// field).
+    pub fn read(&self) -> Result<(u32, Option<Cursor>), ApiError> {
+        let mut errors = rapport_core::FieldErrors::new();
+        let limit = parse_limit(&mut errors, self.limit.as_deref());
+        let after = parse_cursor(&mut errors, self.cursor.as_deref(), decode_cursor);
+        errors.into_result()?;
+        Ok((limit, after))
     }
 }
 
@@ -66,7 +59,7 @@ pub fn respond<T: Serialize>(
     limit: u32,
     cursor_of: impl Fn(&T) -> Cursor,
 ) -> HttpResponse {
-    let (items, next_cursor) = split(rows, limit, |r| cursor_of(r).encode());
+    let (items, next_cursor) = split(rows, limit, |r| encode_cursor(&cursor_of(r)));
     page(req, items, limit, next_cursor)
 }
 
