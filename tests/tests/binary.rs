@@ -133,6 +133,36 @@ async fn the_binary_serves_with_no_configuration_and_stops_gracefully() {
         .await
         .unwrap();
     assert_eq!(login.status(), 200);
+    let again = rapport(&binary, data.path())
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "OPS@example.com",
+            "--name",
+            "Ops",
+        ])
+        .output()
+        .unwrap();
+    assert!(!again.status.success(), "the address is taken");
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        said.contains("ops@example.com already has an account"),
+        "{said}"
+    );
+    let unnamed = rapport(&binary, data.path())
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "new@example.com",
+            "--name",
+            " ",
+        ])
+        .output()
+        .unwrap();
+    assert!(!unnamed.status.success(), "a name is required");
+    assert!(String::from_utf8_lossy(&unnamed.stderr).contains("--name"));
 
     let backup = data.path().join("copy.db");
     let backed_up = rapport(&binary, data.path())

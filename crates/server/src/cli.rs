@@ -7,11 +7,12 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use rapport_core::account::Role;
 use rapport_core::validate::{self, normalize_email};
-use rapport_storage::{Backend, NewUser};
+use rapport_storage::Backend;
 
 use crate::auth::password::hash_blocking;
 use crate::auth::random_secret;
 use crate::config::{Config, DataArgs, ServeArgs};
+use crate::service::accounts;
 use crate::Application;
 
 /// Rapport: a self-hosted relationship manager for professional networking.
@@ -197,21 +198,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 bail!("{email} already has an account; choose another address for the demo");
             }
             let (password, generated) = read_password(password_stdin)?;
-            let role = if store.list_users(None, 1).await?.is_empty() {
-                Role::Admin
-            } else {
-                Role::User
-            };
-            let user = store
-                .create_user_with_role(
-                    NewUser {
-                        email: normalize_email(&email),
-                        display_name: name.trim().to_owned(),
-                        password_hash: hash_blocking(&password)?,
-                    },
-                    role,
-                )
-                .await?;
+            let role = accounts::first_is_admin(&*store).await?;
+            let user = accounts::create(&*store, &email, &name, &password, role).await?;
             let started = std::time::Instant::now();
             let size = crate::demo::DemoSize {
                 contacts,
@@ -273,27 +261,10 @@ async fn run_admin(command: AdminCommand) -> anyhow::Result<()> {
             password_stdin,
             data,
         } => {
-            if let Err(message) = validate::email(&email) {
-                bail!("--email {message}");
-            }
-            if let Err(message) = validate::required_text(&name, validate::DISPLAY_NAME_MAX_CHARS) {
-                bail!("--name {message}");
-            }
             let store = rapport_storage::connect(&data.database_url()?).await?;
             let (password, generated) = read_password(password_stdin)?;
-            let hash = hash_blocking(&password)?;
             let role = if admin { Role::Admin } else { Role::User };
-            let user = store
-                .create_user_with_role(
-                    NewUser {
-                        email: normalize_email(&email),
-                        display_name: name.trim().to_owned(),
-                        password_hash: hash,
-                    },
-                    role,
-                )
-                .await
-                .context("cannot create the account (is the email already registered?)")?;
+            let user = accounts::create(&*store, &email, &name, &password, role).await?;
             println!(
                 "Created {} ({}, id {}).",
                 user.email,

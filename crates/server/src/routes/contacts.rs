@@ -3,10 +3,8 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use rapport_core::account::Page;
-use rapport_core::contact::{
-    ConnectionStatus, Contact, ContactPatch, FamiliaritySummary, NewContact,
-};
-use rapport_core::familiarity::{self, Familiarity};
+use rapport_core::contact::{ConnectionStatus, Contact, ContactPatch, NewContact};
+use rapport_core::familiarity::Familiarity;
 use rapport_core::network::{
     ComfortRating, ComfortRequest, ConnectionChange, ConnectionRequest, Settings, SnoozeRequest,
 };
@@ -18,47 +16,10 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, ValidJson};
-use crate::routes::pagination::{
-    decode_cursor, encode_cursor, page, parse_cursor, parse_limit, split,
-};
+use crate::routes::pagination::{decode_cursor, encode_cursor, page, parse_cursor, parse_limit};
 use crate::routes::versioning::{etag, patched, IfMatch};
+use crate::service::contacts::{self, view};
 use chrono::NaiveDate;
-
-/// The API view of a stored contact.
-pub fn view(record: ContactRecord) -> Contact {
-    let mismatch =
-        familiarity::is_mismatch(record.comfort, record.familiarity, record.suggested_comfort);
-    let ready = record.ready_to_ask;
-    let data = record.data;
-    Contact {
-        id: record.id,
-        name: data.name,
-        emails: data.emails,
-        phones: data.phones,
-        company: data.company,
-        title: data.title,
-        location: data.location,
-        urls: data.urls,
-        tags: data.tags,
-        notes: data.notes,
-        how_met: data.how_met,
-        cadence_days: data.cadence_days,
-        archived: data.archived,
-        comfort: record.comfort,
-        familiarity: FamiliaritySummary {
-            score: record.familiarity,
-            suggested_comfort: record.suggested_comfort,
-            mismatch,
-        },
-        connection_status: record.connection_status,
-        last_interaction_on: record.last_interaction_on,
-        next_due_on: record.next_due_on,
-        ready_to_ask: ready,
-        version: record.version,
-        created_at: record.created_at,
-        updated_at: record.updated_at,
-    }
-}
 
 fn with_etag(mut response: actix_web::HttpResponseBuilder, contact: Contact) -> HttpResponse {
     response
@@ -256,7 +217,7 @@ fn list_query(raw: &ContactListQuery, today: NaiveDate) -> ApiResult<ContactQuer
         archived: f.flag("archived", &raw.archived).unwrap_or(false),
         sort,
         after,
-        limit: limit + 1,
+        limit,
     };
     f.errors.into_result()?;
     Ok(query)
@@ -285,19 +246,18 @@ pub async fn list_contacts(
 ) -> ApiResult<HttpResponse> {
     let parsed = list_query(&query, caller.today(&state))?;
     crate::cache::get_or_build(&req, &state, &caller, async {
-        let limit = parsed.limit - 1;
-        let records = state.store.list_contacts(caller.id(), &parsed).await?;
+        let contacts::Page { items, next } =
+            contacts::page(&*state.store, caller.id(), &parsed).await?;
         let (_, sort_name) =
             parse_sort(query.sort.as_deref()).unwrap_or((ContactSort::Name, "name"));
-        let (records, next_cursor) = split(records, limit, |last| {
+        let next_cursor = next.map(|(key, id)| {
             encode_cursor(&ContactCursor {
                 sort: sort_name.to_owned(),
-                key: parsed.sort.key_of(last),
-                id: last.id,
+                key,
+                id,
             })
         });
-        let items: Vec<Contact> = records.into_iter().map(view).collect();
-        Ok(page(&req, items, limit, next_cursor))
+        Ok(page(&req, items, parsed.limit, next_cursor))
     })
     .await
 }
@@ -545,13 +505,10 @@ pub async fn get_familiarity(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let record = load(&state, caller.id(), *id).await?;
-    let facts = state.store.interaction_facts(caller.id(), *id).await?;
-    Ok(HttpResponse::Ok().json(familiarity::familiarity(
-        &facts,
-        caller.today(&state),
-        record.comfort,
-    )))
+    let explained = contacts::familiarity(&*state.store, caller.id(), *id, caller.today(&state))
+        .await?
+        .ok_or_else(|| ApiError::not_found("contact"))?;
+    Ok(HttpResponse::Ok().json(explained))
 }
 
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/connection", tag = "contacts",

@@ -1,6 +1,8 @@
 //! Use cases, free of HTTP: what the handlers, the command line and the
 //! background tasks call.
 
+pub mod accounts;
+pub mod contacts;
 pub mod nurture;
 pub mod upkeep;
 
