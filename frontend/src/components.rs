@@ -211,13 +211,23 @@ where
     T: Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let ready = StoredValue::new_local(ready);
+    settled(resource, move |result| match result {
+        Ok(value) => ready(value).into_any(),
+        Err(problem) => failed(problem),
+    })
+}
+
+/// Like [`loaded`], with the page's own view of a failure: `show` gets the
+/// answer or the problem.
+pub fn settled<T>(resource: Loaded<T>, show: impl Fn(ApiResult<T>) -> AnyView + 'static) -> AnyView
+where
+    T: Clone + Send + Sync + 'static,
+{
+    let show = StoredValue::new_local(show);
     transition(Arc::new(move || {
         Box::pin(async move {
-            match resource.await {
-                Ok(value) => ready.with_value(|ready| ready(value).into_any()),
-                Err(problem) => failed(problem),
-            }
+            let result = resource.await;
+            show.with_value(|show| show(result))
         })
     }))
 }

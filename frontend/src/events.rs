@@ -12,8 +12,8 @@ use wasm_bindgen::JsValue;
 
 use crate::api;
 use crate::components::{
-    failed, format_date, invalid_fields, loaded, names_field, set_title, ErrorNote, FamiliarityBar,
-    Field, Loading, PageHeading, ProblemAlert, Stars, SubmitButton, TextArea,
+    format_date, invalid_fields, loaded, names_field, set_title, ErrorNote, FamiliarityBar, Field,
+    PageHeading, ProblemAlert, Stars, SubmitButton, TextArea,
 };
 
 /// Runs one write at a time, with `busy` set while it runs.
@@ -404,15 +404,7 @@ pub fn EventPage() -> impl IntoView {
             <p class="back">
                 <a href="/events">"← All events"</a>
             </p>
-            // Another event's address shows "Loading…" until it has come.
-            <Suspense fallback=|| view! { <Loading /> }>
-                {move || Suspend::new(async move {
-                    match event.await {
-                        Ok(event) => view! { <EventDetail event /> }.into_any(),
-                        Err(problem) => failed(problem),
-                    }
-                })}
-            </Suspense>
+            {loaded(event, |event| view! { <EventDetail event /> })}
         </section>
     }
 }

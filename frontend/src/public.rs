@@ -8,7 +8,7 @@ use rapport_core::{Problem, Validate};
 
 use crate::api::{self, ApiResult};
 use crate::components::{
-    format_date, invalid_fields, names_field, set_title, Field, Loading, PageHeading, ProblemAlert,
+    format_date, invalid_fields, names_field, set_title, settled, Field, PageHeading, ProblemAlert,
     SubmitButton, TextArea,
 };
 use crate::events::{optional, run};
@@ -27,12 +27,7 @@ pub fn CardDropPage() -> impl IntoView {
     };
     view! {
         <section class="card drop-page" aria-labelledby="drop-heading">
-            <Suspense fallback=|| view! { <Loading /> }>
-                {move || {
-                    let slug = slug.clone();
-                    Suspend::new(async move { drop_page(event.await, slug) })
-                }}
-            </Suspense>
+            {settled(event, move |event| drop_page(event, slug.clone()))}
         </section>
     }
 }
