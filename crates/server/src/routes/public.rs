@@ -9,20 +9,17 @@ use std::net::IpAddr;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use rapport_core::event::{passphrase_key, CardDropReceipt, CardDropRequest, PublicEvent};
+use rapport_core::event::{CardDropReceipt, CardDropRequest, PublicEvent};
 use rapport_core::{Problem, Validate};
-use rapport_storage::{CardDropOutcome, DroppedCard, EventRecord, StoreError};
+use rapport_storage::CardDropOutcome;
 
 use crate::app::AppState;
-use crate::auth::sha256;
 use crate::config::CardDropLimits;
 use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{client_ip, parse_json};
 use crate::rate_limit::RateLimit;
-
-/// Slugs are ten characters; anything much longer is not one.
-const SLUG_MAX_CHARS: usize = 64;
+use crate::service::card_drop;
 
 /// Card drops per client address.
 pub struct CardDropLimiter(RateLimit<IpAddr>);
@@ -50,27 +47,6 @@ fn refused() -> ApiError {
     )
 }
 
-/// Compares passphrases without case or extra spaces, in constant time
-/// (fixed-length digests, every byte examined).
-fn same_passphrase(given: &str, expected: &str) -> bool {
-    let given = sha256(&passphrase_key(given));
-    let expected = sha256(&passphrase_key(expected));
-    let difference = given
-        .iter()
-        .zip(expected.iter())
-        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-    std::hint::black_box(difference) == 0
-}
-
-/// The event behind a slug, if its card drop is enabled.
-async fn enabled_event(state: &AppState, slug: &str) -> ApiResult<Option<EventRecord>> {
-    if slug.chars().count() > SLUG_MAX_CHARS {
-        return Ok(None);
-    }
-    let event = state.store.event_by_slug(slug).await?;
-    Ok(event.filter(|e| e.data.card_drop.enabled))
-}
-
 #[utoipa::path(get, path = "/api/v1/public/events/{slug}", tag = "public",
     summary = "Get an event's card drop page",
     description = "Returns what an event's public card drop page shows: name, start date, place \
@@ -86,7 +62,9 @@ pub async fn get_public_event(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let event = enabled_event(&state, &slug).await?.ok_or_else(refused)?;
+    let event = card_drop::open_event(&*state.store, &slug)
+        .await?
+        .ok_or_else(refused)?;
     let data = event.data;
     Ok(HttpResponse::Ok().json(PublicEvent {
         open: data.card_drop.is_open_at(Utc::now()),
@@ -126,44 +104,18 @@ pub async fn drop_card(
     let request: CardDropRequest = parse_json(&req, &body)?;
     request.validate()?;
     let card = request.normalize();
-    let now = Utc::now();
-    let event = enabled_event(&state, &slug).await?;
-    // Compare even when there is no event, so that every refusal costs the same.
-    let expected = event
-        .as_ref()
-        .and_then(|e| e.data.passphrase.as_deref())
-        .unwrap_or_default();
-    let passphrase_ok = same_passphrase(&card.passphrase, expected) && !expected.is_empty();
-    let event = match event {
-        Some(event) if passphrase_ok && event.data.card_drop.is_open_at(now) => event,
-        _ => return Err(refused()),
-    };
-    // The owner's day: the card counts as met today where they are.
-    let owner_zone = state
-        .store
-        .user_by_id(event.owner_id)
-        .await?
-        .and_then(|owner| owner.time_zone);
-    let today = crate::service::today_in(owner_zone.as_deref(), state.config.clock.now());
-    let outcome = state
-        .store
-        .drop_card(
-            event.owner_id,
-            event.id,
-            DroppedCard {
-                name: card.name,
-                email: card.email,
-                url: card.url,
-                note: card.note,
-            },
-            today,
-        )
-        .await
-        .map_err(|error| match error {
-            // Deleted a moment ago.
-            StoreError::NotFound => refused(),
-            other => other.into(),
-        })?;
+    let (event, outcome) = card_drop::drop_card(
+        &*state.store,
+        &slug,
+        card,
+        Utc::now(),
+        state.config.clock.now(),
+    )
+    .await
+    .map_err(|error| match error {
+        card_drop::Error::Refused => refused(),
+        card_drop::Error::Store(error) => error.into(),
+    })?;
     let receipt = CardDropReceipt {
         status: "received".to_owned(),
     };
@@ -171,10 +123,10 @@ pub async fn drop_card(
     // person is theirs to know, not the dropper's.
     match outcome {
         CardDropOutcome::Created(contact) => {
-            tracing::info!(event = %event.id, %contact, "card drop: new contact");
+            tracing::info!(%event, %contact, "card drop: new contact");
         }
         CardDropOutcome::Updated(contact) => {
-            tracing::info!(event = %event.id, %contact, "card drop: known contact completed");
+            tracing::info!(%event, %contact, "card drop: known contact completed");
         }
     }
     Ok(HttpResponse::Created().json(receipt))
@@ -183,14 +135,6 @@ pub async fn drop_card(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passphrases_match_without_case_or_extra_spaces() {
-        assert!(same_passphrase("  Ferris  ", "ferris"));
-        assert!(same_passphrase("ferris the  crab", "Ferris The Crab"));
-        assert!(!same_passphrase("ferri", "ferris"));
-        assert!(!same_passphrase("", "ferris"));
-    }
 
     #[test]
     fn an_address_is_throttled_after_its_burst() {

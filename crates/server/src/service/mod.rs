@@ -2,6 +2,7 @@
 //! background tasks call.
 
 pub mod accounts;
+pub mod card_drop;
 pub mod contacts;
 pub mod nurture;
 pub mod upkeep;
