@@ -1,60 +1,16 @@
 //! The nurture service's queue, on SQLite and on PostgreSQL: every kind of
 //! to-do in its order, each item once, whatever the page size.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use rapport_core::contact::{ConnectionStatus, NewContact};
 use rapport_core::interaction::{Depth, Initiator, InteractionKind};
-use rapport_core::introduction::{IntroductionStatus, IntroductionUpdate, NewIntroduction};
+use rapport_core::introduction::{IntroductionStatus, IntroductionUpdate};
 use rapport_core::network::{ConnectionPolicy, NewInteraction, Settings};
 use rapport_core::nurture::{NurtureKind, NurturePosition};
 use rapport_server::service::nurture::{queue, NurtureQuery};
-use rapport_storage::{NewUser, RegistrationGate, Store};
+use rapport_storage::conformance::{contact, introduce, owner, today};
 use rapport_tests::{Backend, TestDb};
 use uuid::Uuid;
-
-async fn owner(store: &dyn Store, email: &str) -> Uuid {
-    store
-        .register_user(
-            NewUser {
-                email: email.to_owned(),
-                display_name: email.to_owned(),
-                password_hash: "$argon2id$unused".to_owned(),
-            },
-            RegistrationGate::Open,
-        )
-        .await
-        .expect("registration")
-        .id
-}
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-async fn contact(store: &dyn Store, owner: Uuid, name: &str, cadence_days: Option<u16>) -> Uuid {
-    store
-        .create_contact(
-            owner,
-            NewContact {
-                name: name.to_owned(),
-                cadence_days,
-                ..NewContact::default()
-            },
-            today(),
-        )
-        .await
-        .expect("a contact")
-        .id
-}
-
-fn introduce(a: Uuid, b: Uuid) -> NewIntroduction {
-    NewIntroduction {
-        contact_a: a,
-        contact_b: b,
-        reason: "both love compilers".into(),
-        confirm_low_comfort: true,
-    }
-}
 
 /// Every kind of to-do, several of each and most of them due on the same
 /// day, so that pages of any size split ties within and across kinds.

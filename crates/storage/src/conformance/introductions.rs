@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::{IntroductionOrder, IntroductionQuery, NewUser, RegistrationGate, Store, StoreError};
 
-async fn owner(store: &dyn Store, email: &str) -> Uuid {
+/// A new account (for other suites too).
+pub async fn owner(store: &dyn Store, email: &str) -> Uuid {
     store
         .register_user(
             NewUser {
@@ -24,11 +25,18 @@ async fn owner(store: &dyn Store, email: &str) -> Uuid {
         .id
 }
 
-fn today() -> NaiveDate {
+/// Today in UTC.
+pub fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-async fn contact(store: &dyn Store, owner: Uuid, name: &str, cadence_days: Option<u16>) -> Uuid {
+/// A new contact of `owner` with only a name and a cadence.
+pub async fn contact(
+    store: &dyn Store,
+    owner: Uuid,
+    name: &str,
+    cadence_days: Option<u16>,
+) -> Uuid {
     store
         .create_contact(
             owner,
@@ -44,7 +52,8 @@ async fn contact(store: &dyn Store, owner: Uuid, name: &str, cadence_days: Optio
         .id
 }
 
-fn introduce(a: Uuid, b: Uuid) -> NewIntroduction {
+/// A proposal to introduce `a` to `b`.
+pub fn introduce(a: Uuid, b: Uuid) -> NewIntroduction {
     NewIntroduction {
         contact_a: a,
         contact_b: b,
