@@ -355,6 +355,17 @@ pub struct NewInteraction {
     pub follow_up_on: Option<NaiveDate>,
 }
 
+impl NewInteraction {
+    /// Notes trimmed; blank notes are none.
+    pub fn normalize(mut self) -> Self {
+        self.notes = self
+            .notes
+            .map(|notes| notes.trim().to_owned())
+            .filter(|notes| !notes.is_empty());
+        self
+    }
+}
+
 impl Validate for NewInteraction {
     fn validate(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
@@ -492,6 +503,24 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn an_interaction_keeps_its_notes_trimmed_and_blank_notes_are_none() {
+        let logged = |notes: &str| NewInteraction {
+            contact_ids: vec![Uuid::nil()],
+            kind: crate::interaction::InteractionKind::Call,
+            occurred_on: day(2026, 3, 12),
+            depth: crate::interaction::Depth::Brief,
+            initiated_by: crate::interaction::Initiator::Me,
+            notes: Some(notes.to_owned()),
+            follow_up_on: None,
+        };
+        assert_eq!(
+            logged("  talked shop \n").normalize().notes.as_deref(),
+            Some("talked shop")
+        );
+        assert_eq!(logged(" \t\n ").normalize().notes, None);
     }
 
     #[test]

@@ -144,11 +144,7 @@ pub async fn create_interaction(
     caller: Caller,
     body: ValidJson<NewInteraction>,
 ) -> ApiResult<HttpResponse> {
-    let mut data = body.0;
-    data.notes = data
-        .notes
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty());
+    let data = body.0.normalize();
     let interaction = state
         .store
         .create_interaction(caller.id(), data, caller.today(&state))
@@ -228,11 +224,7 @@ pub async fn update_interaction(
         notes: current.notes,
         follow_up_on: current.follow_up_on,
     };
-    let mut data = patched(data, |data| patch.apply(data))?;
-    data.notes = data
-        .notes
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty());
+    let data = patched(data, |data| patch.apply(data))?.normalize();
     let interaction = state
         .store
         .update_interaction(
