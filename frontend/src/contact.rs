@@ -1,26 +1,21 @@
 //! A contact's page, and the form for a new contact.
 //!
-//! One loader ([`Ctx::changed`]) fetches the contact (with its `ETag`) into
-//! one [`State`]; each load that succeeds makes the resources derived from
-//! it ([`Part`]: familiarity, ratings, connection steps, the invitation
-//! draft, introductions) load again. The panels are static skeletons with
-//! reactive text, attributes and lists that read the state and the parts,
-//! which keeps the WASM small and the open forms untouched while the data
-//! reloads.
+//! One loader ([`Ctx::changed`]) fetches the contact (with its `ETag`) and
+//! what is derived from it into one [`State`]; every panel reads that state.
+//! The panels are static skeletons with reactive text, attributes and
+//! lists, which keeps the WASM small and the open forms untouched while the
+//! data reloads.
 
 mod connection;
 mod form;
 mod timeline;
 mod trust;
 
-use std::future::Future;
-
 use leptos::either::Either;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use rapport_core::account::Page;
 use rapport_core::contact::{Contact, ContactPatch};
 use rapport_core::familiarity::Familiarity;
 use rapport_core::introduction::Introduction;
@@ -36,7 +31,7 @@ use crate::components::{
 use crate::pages::replacing;
 use form::ContactFields;
 
-/// The contact as last loaded.
+/// Everything the page shows, as last loaded.
 #[derive(Default)]
 pub(crate) struct State {
     pub contact: Option<Contact>,
@@ -47,32 +42,27 @@ pub(crate) struct State {
     pub event: Option<(Uuid, String)>,
     /// The contact who introduced us: (id, name).
     pub introducer: Option<(Uuid, String)>,
+    pub familiarity: Option<ApiResult<Familiarity>>,
+    pub comfort: Option<ApiResult<Vec<ComfortRating>>>,
+    pub connection: Option<ApiResult<Vec<ConnectionChange>>>,
+    pub draft: Option<ApiResult<InvitationDraft>>,
+    pub introductions: Option<ApiResult<Vec<Introduction>>>,
 }
 
-/// What is derived from the contact, loaded after it (and again after each
-/// load of it).
-pub(crate) type Part<T> = LocalResource<ApiResult<T>>;
-
-fn items<T>(page: Page<T>) -> Vec<T> {
-    page.items
+/// Not loaded yet (`None`), loaded (`Some(None)`) or failed.
+pub(crate) fn status_of<T>(part: &Option<ApiResult<T>>) -> Option<Option<Problem>> {
+    part.as_ref().map(|r| r.as_ref().err().cloned())
 }
 
-/// A part that waits for the first load of the contact, then follows
-/// every load of it.
-fn part<T, F>(loads: RwSignal<u32>, fetch: impl Fn() -> F + 'static) -> Part<T>
-where
-    T: 'static,
-    F: Future<Output = ApiResult<T>> + 'static,
-{
-    LocalResource::new(move || {
-        let request = (loads.get() > 0).then(&fetch);
-        async move {
-            match request {
-                Some(request) => request.await,
-                None => std::future::pending().await,
-            }
-        }
-    })
+/// The parts of the state, each loaded on its own.
+#[derive(Clone, Copy)]
+enum Part {
+    Contact,
+    Familiarity,
+    Comfort,
+    Connection,
+    Draft,
+    Introductions,
 }
 
 /// What every panel of a contact's page shares.
@@ -82,40 +72,24 @@ pub(crate) struct Ctx {
     pub state: RwSignal<State>,
     /// The rating picked in the comfort form; follows the saved one.
     pub comfort_choice: RwSignal<Option<u8>>,
-    /// How many times the contact has loaded.
-    loads: RwSignal<u32>,
-    pub familiarity: Part<Familiarity>,
-    pub comfort: Part<Vec<ComfortRating>>,
-    pub connection: Part<Vec<ConnectionChange>>,
-    pub draft: Part<InvitationDraft>,
-    pub introductions: Part<Vec<Introduction>>,
 }
 
 impl Ctx {
-    fn new(id: Uuid) -> Self {
-        let loads = RwSignal::new(0);
-        Ctx {
-            id,
-            state: RwSignal::new(State::default()),
-            comfort_choice: RwSignal::new(None),
-            loads,
-            familiarity: part(loads, move || api::contacts::familiarity(id)),
-            comfort: part(loads, move || async move {
-                api::contacts::comfort_history(id).await.map(items)
-            }),
-            connection: part(loads, move || async move {
-                api::contacts::connection_history(id).await.map(items)
-            }),
-            draft: part(loads, move || api::contacts::invitation_draft(id)),
-            introductions: part(loads, move || async move {
-                api::introductions::of_contact(id).await.map(items)
-            }),
-        }
-    }
-
     /// (Re)loads the contact, then everything derived from it.
     pub fn changed(&self) {
-        spawn_local(load(*self));
+        spawn_local(load(*self, Part::Contact));
+    }
+
+    fn load_derived(&self) {
+        for part in [
+            Part::Familiarity,
+            Part::Comfort,
+            Part::Connection,
+            Part::Draft,
+            Part::Introductions,
+        ] {
+            spawn_local(load(*self, part));
+        }
     }
 
     /// A failed write: shown in words; when it was stale (412) or refused
@@ -133,48 +107,70 @@ impl Ctx {
     }
 }
 
-async fn load(ctx: Ctx) {
+async fn load(ctx: Ctx, part: Part) {
     let state = ctx.state;
-    match api::contacts::get(ctx.id).await {
-        Ok(tagged) => {
-            let contact = tagged.value;
-            let how = contact.how_met.clone().unwrap_or_default();
-            let before = state.try_with_untracked(|s| s.contact.as_ref().map(|c| c.comfort));
-            if before != Some(Some(contact.comfort)) {
-                ctx.comfort_choice.try_set(contact.comfort);
+    match part {
+        Part::Contact => match api::contacts::get(ctx.id).await {
+            Ok(tagged) => {
+                let contact = tagged.value;
+                let how = contact.how_met.clone().unwrap_or_default();
+                let before = state.try_with_untracked(|s| s.contact.as_ref().map(|c| c.comfort));
+                if before != Some(Some(contact.comfort)) {
+                    ctx.comfort_choice.try_set(contact.comfort);
+                }
+                let first = before == Some(None);
+                set_title(&contact.name);
+                state.try_update(|s| {
+                    s.contact = Some(contact);
+                    s.etag = tagged.etag;
+                    s.problem = None;
+                });
+                if first {
+                    focus_later("contact-heading");
+                }
+                ctx.load_derived();
+                let event = match how.event_id {
+                    Some(id) => api::events::get(&id.to_string())
+                        .await
+                        .ok()
+                        .map(|e| (id, e.name)),
+                    None => None,
+                };
+                let introducer = match how.introduced_by {
+                    Some(id) => api::contacts::get(id)
+                        .await
+                        .ok()
+                        .map(|c| (id, c.value.name)),
+                    None => None,
+                };
+                state.try_update(|s| {
+                    s.event = event;
+                    s.introducer = introducer;
+                });
             }
-            let first = before == Some(None);
-            set_title(&contact.name);
-            state.try_update(|s| {
-                s.contact = Some(contact);
-                s.etag = tagged.etag;
-                s.problem = None;
-            });
-            if first {
-                focus_later("contact-heading");
+            Err(problem) => {
+                state.try_update(|s| s.problem = Some(problem));
             }
-            ctx.loads.try_update(|n| *n += 1);
-            let event = match how.event_id {
-                Some(id) => api::events::get(&id.to_string())
-                    .await
-                    .ok()
-                    .map(|e| (id, e.name)),
-                None => None,
-            };
-            let introducer = match how.introduced_by {
-                Some(id) => api::contacts::get(id)
-                    .await
-                    .ok()
-                    .map(|c| (id, c.value.name)),
-                None => None,
-            };
-            state.try_update(|s| {
-                s.event = event;
-                s.introducer = introducer;
-            });
+        },
+        Part::Familiarity => {
+            let result = api::contacts::familiarity(ctx.id).await;
+            state.try_update(|s| s.familiarity = Some(result));
         }
-        Err(problem) => {
-            state.try_update(|s| s.problem = Some(problem));
+        Part::Comfort => {
+            let result = api::contacts::comfort_history(ctx.id).await;
+            state.try_update(|s| s.comfort = Some(result.map(|p| p.items)));
+        }
+        Part::Connection => {
+            let result = api::contacts::connection_history(ctx.id).await;
+            state.try_update(|s| s.connection = Some(result.map(|p| p.items)));
+        }
+        Part::Draft => {
+            let result = api::contacts::invitation_draft(ctx.id).await;
+            state.try_update(|s| s.draft = Some(result));
+        }
+        Part::Introductions => {
+            let result = api::introductions::of_contact(ctx.id).await;
+            state.try_update(|s| s.introductions = Some(result.map(|p| p.items)));
         }
     }
 }
@@ -192,7 +188,11 @@ pub fn ContactPage() -> impl IntoView {
 }
 
 fn contact_page(id: Uuid) -> impl IntoView {
-    let ctx = Ctx::new(id);
+    let ctx = Ctx {
+        id,
+        state: RwSignal::new(State::default()),
+        comfort_choice: RwSignal::new(None),
+    };
     ctx.changed();
     let ready = Memo::new(move |_| ctx.state.with(|s| s.contact.is_some()));
     let status = move || {
@@ -748,12 +748,12 @@ impl Feedback {
 
 /// A part of the page that loads: "Loading…" until it has, then nothing;
 /// the problem in words when it failed.
-pub(crate) fn part_status<T: 'static>(part: Part<T>) -> impl IntoView {
+pub(crate) fn part_status(ctx: Ctx, pick: fn(&State) -> Option<Option<Problem>>) -> impl IntoView {
     move || {
-        part.with(|loaded| match loaded {
+        ctx.state.with(|s| match pick(s) {
             None => Some(view! { <p class="muted">"Loading…"</p> }.into_any()),
-            Some(Err(problem)) => Some(view! { <ErrorNote problem=problem.clone() /> }.into_any()),
-            Some(Ok(_)) => None,
+            Some(Some(problem)) => Some(view! { <ErrorNote problem /> }.into_any()),
+            Some(None) => None,
         })
     }
 }

@@ -12,7 +12,7 @@ use rapport_core::invitation::InvitationDraft;
 use rapport_core::network::ConnectionRequest;
 use rapport_core::Validate;
 
-use super::{focus_later, part_status, Ctx, Feedback};
+use super::{focus_later, part_status, status_of, Ctx, Feedback};
 use crate::api;
 use crate::components::{format_date, invalid_fields, status_label, TextArea};
 
@@ -129,8 +129,8 @@ pub fn connection_panel(ctx: Ctx) -> impl IntoView {
     };
     let not_connected = move || status.get() == Some(ConnectionStatus::NotConnected);
     let history = move || {
-        ctx.connection.with(|connection| {
-            connection
+        ctx.state.with(|s| {
+            s.connection
                 .iter()
                 .flatten()
                 .flatten()
@@ -153,8 +153,8 @@ pub fn connection_panel(ctx: Ctx) -> impl IntoView {
         })
     };
     let no_steps = Signal::derive(move || {
-        ctx.connection
-            .with(|connection| !matches!(connection, Some(Ok(v)) if v.is_empty()))
+        ctx.state
+            .with(|s| !matches!(&s.connection, Some(Ok(v)) if v.is_empty()))
     });
     view! {
         <section class="panel" aria-labelledby="connection-heading">
@@ -182,7 +182,7 @@ pub fn connection_panel(ctx: Ctx) -> impl IntoView {
             </div>
             {draft_box(ctx, Signal::derive(move || status.get().is_some_and(offers_draft)))}
             <h3 class="ct-h3">"History"</h3>
-            {part_status(ctx.connection)}
+            {part_status(ctx, |s| status_of(&s.connection))}
             <p class="muted" hidden=no_steps>
                 "No steps yet."
             </p>
@@ -203,8 +203,8 @@ fn draft_box(ctx: Ctx, shown: Signal<bool>) -> impl IntoView {
         }
     };
     let draft = move |f: fn(&InvitationDraft) -> Option<String>| {
-        ctx.draft
-            .with(|draft| draft.as_ref().and_then(|r| r.as_ref().ok()).and_then(f))
+        ctx.state
+            .with(|s| s.draft.as_ref().and_then(|r| r.as_ref().ok()).and_then(f))
     };
     let text = Signal::derive(move || draft(|d| Some(d.text.clone())).unwrap_or_default());
     let passphrase = Signal::derive(move || {
@@ -222,7 +222,7 @@ fn draft_box(ctx: Ctx, shown: Signal<bool>) -> impl IntoView {
             <p class="hint" id="invitation-draft-hint">
                 "Asks first whether they're open to connecting. Copy it into LinkedIn or an email and make it yours."
             </p>
-            {part_status(ctx.draft)}
+            {part_status(ctx, |s| status_of(&s.draft))}
             <textarea
                 id="invitation-draft"
                 readonly
@@ -293,8 +293,8 @@ fn outcome_label(outcome: IntroductionOutcome) -> &'static str {
 
 pub fn introductions_panel(ctx: Ctx) -> impl IntoView {
     let rows = move || {
-        ctx.introductions.with(|introductions| {
-            introductions
+        ctx.state.with(|s| {
+            s.introductions
                 .iter()
                 .flatten()
                 .flatten()
@@ -322,8 +322,8 @@ pub fn introductions_panel(ctx: Ctx) -> impl IntoView {
         })
     };
     let none = Signal::derive(move || {
-        ctx.introductions
-            .with(|introductions| !matches!(introductions, Some(Ok(v)) if v.is_empty()))
+        ctx.state
+            .with(|s| !matches!(&s.introductions, Some(Ok(v)) if v.is_empty()))
     });
     view! {
         <section class="panel" aria-labelledby="introductions-heading">
@@ -337,7 +337,7 @@ pub fn introductions_panel(ctx: Ctx) -> impl IntoView {
                     "Propose one"
                 </a>
             </div>
-            {part_status(ctx.introductions)}
+            {part_status(ctx, |s| status_of(&s.introductions))}
             <p class="muted" hidden=none>
                 "No introductions involving them yet."
             </p>

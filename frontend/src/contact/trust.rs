@@ -8,7 +8,7 @@ use rapport_core::familiarity::Familiarity;
 use rapport_core::network::{ComfortRating, ComfortRequest};
 use rapport_core::Validate;
 
-use super::{part_status, Ctx, Feedback};
+use super::{part_status, status_of, Ctx, Feedback};
 use crate::api;
 use crate::components::{format_date, invalid_fields, FamiliarityBar, Stars, TextArea};
 
@@ -87,8 +87,8 @@ pub fn comfort_panel(ctx: Ctx) -> impl IntoView {
         })
         .collect_view();
     let history = move || {
-        ctx.comfort.with(|comfort| {
-            comfort
+        ctx.state.with(|s| {
+            s.comfort
                 .iter()
                 .flatten()
                 .flatten()
@@ -108,8 +108,8 @@ pub fn comfort_panel(ctx: Ctx) -> impl IntoView {
         })
     };
     let empty = Signal::derive(move || {
-        ctx.comfort
-            .with(|comfort| !matches!(comfort, Some(Ok(v)) if v.is_empty()))
+        ctx.state
+            .with(|s| !matches!(&s.comfort, Some(Ok(v)) if v.is_empty()))
     });
     view! {
         <section class="panel" aria-labelledby="comfort-heading">
@@ -146,7 +146,7 @@ pub fn comfort_panel(ctx: Ctx) -> impl IntoView {
                 {feedback.view("save-comfort", "Save rating")}
             </form>
             <h3 class="ct-h3">"How it changed"</h3>
-            {part_status(ctx.comfort)}
+            {part_status(ctx, |s| status_of(&s.comfort))}
             <p class="muted" hidden=empty>
                 "No ratings yet."
             </p>
@@ -228,9 +228,9 @@ fn draw(items: &[ComfortRating]) -> Chart {
 /// The ratings over time as a step line; unrated stretches are gaps.
 fn chart(ctx: Ctx) -> impl IntoView {
     let chart = Memo::new(move |_| {
-        ctx.comfort.with(|comfort| {
+        ctx.state.with(|s| {
             draw(
-                comfort
+                s.comfort
                     .as_ref()
                     .and_then(|r| r.as_ref().ok())
                     .map_or(&[], |v| v),
@@ -286,8 +286,8 @@ fn chart(ctx: Ctx) -> impl IntoView {
 
 /// Reads the familiarity, once loaded.
 fn known<T>(ctx: Ctx, f: impl FnOnce(&Familiarity) -> T) -> Option<T> {
-    ctx.familiarity
-        .with(|familiarity| familiarity.as_ref().and_then(|r| r.as_ref().ok()).map(f))
+    ctx.state
+        .with(|s| s.familiarity.as_ref().and_then(|r| r.as_ref().ok()).map(f))
 }
 
 pub fn familiarity_panel(ctx: Ctx) -> impl IntoView {
@@ -334,7 +334,7 @@ pub fn familiarity_panel(ctx: Ctx) -> impl IntoView {
             <p class="ct-explain">
                 "How well you know them, worked out from your interactions (never typed in)."
             </p>
-            {part_status(ctx.familiarity)}
+            {part_status(ctx, |s| status_of(&s.familiarity))}
             <div class="ct-score" id="familiarity-score">
                 {move || known(ctx, |f| view! { <FamiliarityBar score=f.score /> })}
             </div>
