@@ -59,8 +59,11 @@ pub trait SqlBackend: Send + Sync + 'static {
     const BACKEND: Backend;
 
     /// The owner's (`$1`) network view as one JSON array text, built by the
-    /// database in one statement (the JSON functions differ).
-    const NETWORK_JSON: &'static str;
+    /// database in one statement, where that is the fast way (SQLite keeps
+    /// the objects it builds as JSON); `None`: the rows are read and the
+    /// text written here (PostgreSQL spends several times longer building
+    /// it than sending typed rows).
+    const NETWORK_JSON: Option<&'static str>;
 
     /// The pool reads go through.
     fn reader(&self) -> &Pool<Self::Db>;

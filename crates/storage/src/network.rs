@@ -87,10 +87,13 @@ impl ContactSort {
 }
 
 /// Stand-ins for null dates in sort keys (both backends store them).
+/// The day a contact never met sorts as (the contact list's SQL writes it
+/// as the literal `'0001-01-01'`).
 pub fn sentinel_low() -> NaiveDate {
     NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date")
 }
 
+/// The due day of a contact never due (`'9999-12-31'` in the SQL).
 pub fn sentinel_high() -> NaiveDate {
     NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date")
 }
@@ -421,6 +424,12 @@ pub(crate) fn how_met_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sentinel_days_are_the_literals_the_list_sql_writes() {
+        assert_eq!(sentinel_low().to_string(), "0001-01-01");
+        assert_eq!(sentinel_high().to_string(), "9999-12-31");
+    }
 
     #[test]
     fn urls_and_emails_make_stable_keys() {

@@ -18,14 +18,8 @@ impl SqlBackend for PgStore {
     type Db = Postgres;
     const BACKEND: Backend = Backend::Postgres;
 
-    /// The network view as one JSON text, without spaces (`row_to_json`
-    /// writes none; `json_build_object` and `json_agg` would add 10%).
-    const NETWORK_JSON: &'static str = "SELECT '[' || COALESCE(
-            string_agg(row_to_json(e)::text, ',' ORDER BY c.sort_name, c.id), '') || ']'
-        FROM contacts c CROSS JOIN LATERAL (
-            SELECT c.id, c.name, c.company, c.comfort, c.familiarity, c.connection_status,
-                   c.tags::json AS tags, c.last_interaction_on) e
-        WHERE c.owner_id = $1 AND c.archived = false";
+    /// Typed rows are read and written out by the store (see the trait).
+    const NETWORK_JSON: Option<&'static str> = None;
 
     fn reader(&self) -> &PgPool {
         &self.pool

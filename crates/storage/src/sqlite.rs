@@ -28,7 +28,8 @@ impl SqlBackend for SqliteStore {
     /// The network view as one JSON text; ids are 16-byte BLOBs, spelled
     /// out. The objects are built in the aggregate itself so that SQLite
     /// keeps them as JSON instead of parsing them again.
-    const NETWORK_JSON: &'static str = "SELECT COALESCE(json_group_array(json_object(
+    const NETWORK_JSON: Option<&'static str> = Some(
+        "SELECT COALESCE(json_group_array(json_object(
             'id', lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' ||
                 substr(h, 13, 4) || '-' || substr(h, 17, 4) || '-' || substr(h, 21, 12)),
             'name', name, 'company', company, 'comfort', comfort, 'familiarity', familiarity,
@@ -36,7 +37,8 @@ impl SqlBackend for SqliteStore {
             'last_interaction_on', last_interaction_on)), '[]')
         FROM (SELECT hex(id) AS h, name, company, comfort, familiarity, connection_status, tags,
                 last_interaction_on
-            FROM contacts WHERE owner_id = $1 AND archived = false ORDER BY sort_name, id)";
+            FROM contacts WHERE owner_id = $1 AND archived = false ORDER BY sort_name, id)",
+    );
 
     fn reader(&self) -> &SqlitePool {
         &self.read

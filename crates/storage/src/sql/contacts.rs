@@ -254,9 +254,10 @@ where
             "SELECT ",
             contact_columns!(),
             ", ",
-            settings_of_owner!(),
+            settings_of_owner_1!(),
             " FROM contacts WHERE owner_id = "
         ));
+        // `$1`, which the settings' subqueries name too.
         qb.push_bind(owner);
         qb.push(" AND archived = ").push_bind(query.archived);
         if let Some(q) = &query.q {
@@ -333,15 +334,13 @@ where
             ContactSort::Familiarity => {
                 qb.push("familiarity");
             }
+            // Literals (the sentinel days), not parameters, so that the
+            // expression indexes of migration 0012 serve these sorts.
             ContactSort::LastInteraction => {
-                qb.push("COALESCE(last_interaction_on, ")
-                    .push_bind(crate::network::sentinel_low())
-                    .push(")");
+                qb.push("COALESCE(last_interaction_on, '0001-01-01')");
             }
             ContactSort::NextDue => {
-                qb.push("COALESCE(next_due_on, ")
-                    .push_bind(crate::network::sentinel_high())
-                    .push(")");
+                qb.push("COALESCE(next_due_on, '9999-12-31')");
             }
         };
         if let Some((key, id)) = &query.after {
@@ -372,10 +371,25 @@ where
     }
 
     async fn network_json(&self, owner: Uuid) -> crate::Result<String> {
-        Ok(sqlx::query_scalar(B::NETWORK_JSON)
-            .bind(owner)
-            .fetch_one(self.reader())
-            .await?)
+        if let Some(sql) = B::NETWORK_JSON {
+            return Ok(sqlx::query_scalar(sql)
+                .bind(owner)
+                .fetch_one(self.reader())
+                .await?);
+        }
+        let rows: Vec<NetworkRow> = sqlx::query_as(
+            "SELECT id, name, company, comfort, familiarity, connection_status, tags,
+                last_interaction_on
+             FROM contacts WHERE owner_id = $1 AND archived = false ORDER BY sort_name, id",
+        )
+        .bind(owner)
+        .fetch_all(self.reader())
+        .await?;
+        let entries = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<Vec<rapport_core::network::NetworkEntry>>>()?;
+        serde_json::to_string(&entries).map_err(|e| crate::StoreError::corrupt("contacts", e))
     }
 
     async fn data_version(&self, owner: Uuid) -> crate::Result<i64> {

@@ -30,6 +30,20 @@ pub(crate) use interaction_columns;
 
 /// The owner's settings beside each listed contact (scalar subqueries of
 /// the owner's one row, evaluated once per statement by both databases).
+/// The same for a statement whose first parameter (`$1`) is the owner:
+/// uncorrelated, so PostgreSQL runs each subquery once, not once for every
+/// row it scans before the sort and the limit (a contact page read 1,000
+/// rows' settings that way: 12–19 ms instead of under 1 ms).
+macro_rules! settings_of_owner_1 {
+    () => {
+        "(SELECT connection_policy FROM user_settings WHERE user_id = $1) AS s_policy, \
+         (SELECT familiarity_threshold FROM user_settings WHERE user_id = $1) AS s_familiarity, \
+         (SELECT comfort_threshold FROM user_settings WHERE user_id = $1) AS s_comfort, \
+         (SELECT default_cadence_days FROM user_settings WHERE user_id = $1) AS s_cadence"
+    };
+}
+pub(crate) use settings_of_owner_1;
+
 macro_rules! settings_of_owner {
     () => {
         "(SELECT connection_policy FROM user_settings WHERE user_id = contacts.owner_id) AS s_policy, \
@@ -207,6 +221,40 @@ impl TryFrom<FactRow> for rapport_core::familiarity::InteractionFacts {
                 Initiator::parse,
             )?,
             occurred_on: row.occurred_on,
+        })
+    }
+}
+
+/// One entry of the network view, as stored.
+#[derive(sqlx::FromRow)]
+pub(crate) struct NetworkRow {
+    id: Uuid,
+    name: String,
+    company: Option<String>,
+    comfort: Option<i32>,
+    familiarity: i32,
+    connection_status: String,
+    tags: String,
+    last_interaction_on: Option<NaiveDate>,
+}
+
+impl TryFrom<NetworkRow> for rapport_core::network::NetworkEntry {
+    type Error = StoreError;
+
+    fn try_from(row: NetworkRow) -> Result<Self> {
+        Ok(rapport_core::network::NetworkEntry {
+            id: row.id,
+            name: row.name,
+            company: row.company,
+            comfort: comfort(row.comfort)?,
+            familiarity: small("contacts.familiarity", row.familiarity)?,
+            connection_status: parsed(
+                "contacts.connection_status",
+                &row.connection_status,
+                ConnectionStatus::parse,
+            )?,
+            tags: json_list("contacts.tags", &row.tags)?,
+            last_interaction_on: row.last_interaction_on,
         })
     }
 }
