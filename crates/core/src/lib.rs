@@ -6,6 +6,7 @@ pub mod account;
 pub mod contact;
 pub mod event;
 pub mod familiarity;
+pub mod import;
 pub mod interaction;
 pub mod introduction;
 pub mod invitation;

@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;

@@ -19,6 +19,7 @@ pub mod changes;
 pub mod conformance;
 pub mod cursor;
 pub mod events;
+pub mod imports;
 pub mod introductions;
 pub mod network;
 pub mod nurture;
@@ -29,6 +30,7 @@ pub mod sqlite;
 pub use changes::{Change, ChangeFeed, ChangeStamp};
 pub use cursor::Cursor;
 pub use events::{CardDropOutcome, DroppedCard, EventQuery, EventRecord, EventStore};
+pub use imports::{ImportRecord, ImportStore};
 pub use introductions::{IntroductionOrder, IntroductionQuery, IntroductionStore};
 pub use network::{
     ContactQuery, ContactRecord, ContactSort, ContactStore, InteractionQuery, InteractionStore,
@@ -56,6 +58,9 @@ pub enum StoreError {
         from: rapport_core::contact::ConnectionStatus,
         allowed: &'static [rapport_core::contact::ConnectionStatus],
     },
+    /// The object is not in a state that allows this (HTTP 409).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("registration refused: {0:?}")]
     Registration(RegistrationRefusal),
     #[error("not supported: {0}")]
@@ -219,6 +224,7 @@ pub trait Store:
     + EventStore
     + IntroductionStore
     + NurtureStore
+    + ImportStore
     + Send
     + Sync
     + 'static

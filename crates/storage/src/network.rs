@@ -316,7 +316,9 @@ pub fn contact_keys(data: &NewContact) -> Vec<String> {
     keys
 }
 
-/// `https://www.LinkedIn.com/in/ada/` → `linkedin.com/in/ada`.
+/// `https://www.LinkedIn.com/in/ada/` → `linkedin.com/in/ada`. A LinkedIn
+/// profile is the same whatever the host (`uk.linkedin.com`), scheme,
+/// trailing slash, query or fragment.
 pub fn normalize_url(url: &str) -> String {
     let lower = url.trim().to_lowercase();
     let without_scheme = lower
@@ -326,6 +328,11 @@ pub fn normalize_url(url: &str) -> String {
     let without_www = without_scheme
         .strip_prefix("www.")
         .unwrap_or(without_scheme);
+    let (host, path) = without_www.split_once('/').unwrap_or((without_www, ""));
+    if host == "linkedin.com" || host.ends_with(".linkedin.com") {
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        return format!("linkedin.com/{}", path.trim_end_matches('/'));
+    }
     without_www.trim_end_matches('/').to_owned()
 }
 
@@ -429,6 +436,22 @@ mod tests {
     fn the_sentinel_days_are_the_literals_the_list_sql_writes() {
         assert_eq!(sentinel_low().to_string(), "0001-01-01");
         assert_eq!(sentinel_high().to_string(), "9999-12-31");
+    }
+
+    #[test]
+    fn linkedin_profiles_are_one_key_whatever_the_host_or_query() {
+        for url in [
+            "https://www.linkedin.com/in/ada-lovelace",
+            "http://uk.linkedin.com/in/ada-lovelace/",
+            "https://linkedin.com/in/ada-lovelace?trk=public_profile#about",
+            "LinkedIn.com/in/Ada-Lovelace/",
+        ] {
+            assert_eq!(normalize_url(url), "linkedin.com/in/ada-lovelace", "{url}");
+        }
+        assert_eq!(
+            normalize_url("https://example.org/a?b=1"),
+            "example.org/a?b=1"
+        );
     }
 
     #[test]

@@ -796,31 +796,7 @@ where
         id: Uuid,
         data: &rapport_core::contact::NewContact,
     ) -> crate::Result<()> {
-        Self::insert_rows(
-            &mut *conn,
-            "INSERT INTO contact_keys (owner_id, contact_id, key) VALUES ",
-            crate::network::contact_keys(data)
-                .into_iter()
-                .map(|key| (owner, id, key)),
-        )
-        .await?;
-        Self::insert_rows(
-            &mut *conn,
-            "INSERT INTO contact_words (owner_id, contact_id, word) VALUES ",
-            crate::network::contact_words(data)
-                .into_iter()
-                .map(|word| (owner, id, word)),
-        )
-        .await?;
-        let mut tags: Vec<String> = data.tags.iter().map(|t| t.to_lowercase()).collect();
-        tags.sort();
-        tags.dedup();
-        Self::insert_rows(
-            conn,
-            "INSERT INTO contact_tags (owner_id, contact_id, tag) VALUES ",
-            tags.into_iter().map(|tag| (owner, id, tag)),
-        )
-        .await
+        Self::write_keys_of(conn, owner, &[(id, data)]).await
     }
 
     /// Recomputes the derived state of the contacts (familiarity, the

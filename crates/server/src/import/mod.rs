@@ -1,0 +1,242 @@
+//! Reading files people bring in (no actix, no database): a file's bytes
+//! become a [`Plan`] — the people, invitations and conversations it holds,
+//! and the rows that could not be read — which [`resolve`] then matches
+//! against the owner's network, for the preview and for the commit.
+//!
+//! - [`text`]: encodings, separators and the header of a spreadsheet;
+//! - [`sheets`]: LinkedIn connections, Google, Outlook and any other
+//!   spreadsheet, each read by column name, never by position;
+//! - [`linkedin`]: LinkedIn's invitations and messages, and its archive;
+//! - [`vcard`]: vCard 2.1, 3.0 and 4.0 (the `calcard` crate parses them);
+//! - [`resolve`]: new, update, possible duplicate, and what a commit writes.
+
+pub mod linkedin;
+pub mod resolve;
+pub mod sheets;
+pub mod text;
+pub mod vcard;
+
+use chrono::NaiveDate;
+use rapport_core::contact::{ConnectionStatus, NewContact};
+use rapport_core::import::{ImportFormat, ImportRow, RowKind, RowOutcome};
+use serde::{Deserialize, Serialize};
+
+/// The largest file accepted (the 64 KiB limit of JSON bodies stays for
+/// everything else).
+pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
+
+/// A file that cannot be imported at all, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl Unreadable {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Unreadable {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// What was read from a file, before it is matched with anyone.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub people: Vec<Person>,
+    pub invitations: Vec<Invitation>,
+    pub conversations: Vec<Conversation>,
+    /// Rows that are already `error` or `skipped` when read.
+    pub problems: Vec<ImportRow>,
+    /// A spreadsheet of no known kind, kept to apply another mapping.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<text::Table>,
+}
+
+/// Where a row comes from: the file inside an archive, and the line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    pub line: u32,
+}
+
+impl Origin {
+    /// A row report for this origin.
+    pub fn row(&self, kind: RowKind, outcome: RowOutcome) -> ImportRow {
+        ImportRow {
+            file: self.file.clone(),
+            line: self.line,
+            kind,
+            outcome,
+            name: None,
+            contact_id: None,
+            candidate_name: None,
+            field: None,
+            reason: None,
+        }
+    }
+
+    /// A row that cannot be read: the field at fault and why.
+    pub fn error(&self, kind: RowKind, field: &str, reason: impl Into<String>) -> ImportRow {
+        ImportRow {
+            field: Some(field.to_owned()),
+            reason: Some(reason.into()),
+            ..self.row(kind, RowOutcome::Error)
+        }
+    }
+
+    /// A row with nothing to import, and why.
+    pub fn skipped(&self, kind: RowKind, reason: impl Into<String>) -> ImportRow {
+        ImportRow {
+            reason: Some(reason.into()),
+            ..self.row(kind, RowOutcome::Skipped)
+        }
+    }
+}
+
+/// A person read from a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub origin: Origin,
+    /// Normalised and valid.
+    pub contact: NewContact,
+    /// Where the file says the connection stands, and since which day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<(ConnectionStatus, NaiveDate)>,
+    /// Company and title from this file replace mine (a LinkedIn export
+    /// says where people work now); otherwise they only fill gaps.
+    #[serde(default)]
+    pub current_job: bool,
+}
+
+/// Who sent a LinkedIn invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Incoming,
+    Outgoing,
+}
+
+/// A LinkedIn invitation, to or from someone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub origin: Origin,
+    pub direction: Direction,
+    /// The other person.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_url: Option<String>,
+    pub sent_on: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Someone in a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_url: Option<String>,
+}
+
+/// One conversation's messages of one day: one interaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub origin: Origin,
+    /// The conversation's id in the export.
+    pub id: String,
+    pub day: NaiveDate,
+    /// Everyone in it but me.
+    pub others: Vec<Participant>,
+    /// I wrote the day's first message.
+    pub i_started: bool,
+    /// Both sides wrote that day.
+    pub both_wrote: bool,
+    /// The messages' text, kept only if the commit asks for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contents: Vec<String>,
+}
+
+/// What was detected, and the plan read from the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub format: ImportFormat,
+    pub encoding: String,
+    pub separator: Option<&'static str>,
+    pub detected: String,
+    pub columns: Vec<String>,
+    pub mapping: std::collections::BTreeMap<String, String>,
+    pub plan: Plan,
+}
+
+/// What a file is, from its name and its first bytes.
+pub fn parse(
+    filename: Option<&str>,
+    bytes: &[u8],
+    imported_on: NaiveDate,
+) -> Result<Parsed, Unreadable> {
+    if bytes.is_empty() {
+        return Err(Unreadable::new("file", "The file is empty."));
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Unreadable::new(
+            "file",
+            format!(
+                "The file is larger than {} MB.",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return linkedin::parse_archive(bytes, imported_on);
+    }
+    let decoded = text::decode(bytes)?;
+    let start = decoded.text.trim_start_matches('\u{feff}').trim_start();
+    if start.len() >= 11 && start[..11].eq_ignore_ascii_case("BEGIN:VCARD") {
+        return vcard::parse(&decoded, imported_on);
+    }
+    if start.starts_with('{') {
+        return Err(Unreadable::new(
+            "file",
+            "Rapport's own JSON export cannot be imported yet; import its contacts from the CSV or vCard export instead.",
+        ));
+    }
+    let _ = filename;
+    sheets::parse(&decoded, imported_on)
+}
+
+/// The tag that marks what one import brought in, e.g. "linkedin import
+/// 2026-11-28".
+pub fn source_tag(format: ImportFormat, on: NaiveDate) -> String {
+    let source = match format {
+        ImportFormat::LinkedinConnections
+        | ImportFormat::LinkedinInvitations
+        | ImportFormat::LinkedinMessages
+        | ImportFormat::LinkedinArchive => "linkedin",
+        ImportFormat::GoogleCsv => "google",
+        ImportFormat::OutlookCsv => "outlook",
+        ImportFormat::Vcard => "vcard",
+        ImportFormat::GenericCsv => "csv",
+        ImportFormat::RapportJson => "rapport",
+    };
+    format!("{source} import {on}")
+}
+
+/// A contact read from a row, normalised and checked; the error names the
+/// field at fault.
+pub fn checked(contact: NewContact) -> Result<NewContact, (String, String)> {
+    use rapport_core::Validate;
+    let contact = contact.normalize();
+    match contact.validate() {
+        Ok(()) => Ok(contact),
+        Err(errors) => {
+            let first = errors.into_vec().into_iter().next();
+            Err(first.map_or_else(
+                || ("name".to_owned(), "cannot be read".to_owned()),
+                |e| (e.field, e.message),
+            ))
+        }
+    }
+}
