@@ -309,3 +309,27 @@ pub const MAPPABLE_FIELDS: [&str; 11] = [
 pub struct ColumnMapping {
     pub mapping: std::collections::BTreeMap<String, String>,
 }
+
+impl crate::Validate for CommitOptions {
+    fn validate(&self) -> Result<(), crate::FieldErrors> {
+        Ok(())
+    }
+}
+
+impl crate::Validate for ColumnMapping {
+    fn validate(&self) -> Result<(), crate::FieldErrors> {
+        let mut errors = crate::FieldErrors::new();
+        if self.mapping.len() > 200 {
+            errors.add("mapping", "must map at most 200 columns");
+        }
+        for (column, field) in &self.mapping {
+            if !MAPPABLE_FIELDS.contains(&field.as_str()) {
+                errors.add(
+                    &format!("mapping.{column}"),
+                    format!("must be one of: {}", MAPPABLE_FIELDS.join(", ")),
+                );
+            }
+        }
+        errors.into_result()
+    }
+}

@@ -43,6 +43,7 @@ impl Unreadable {
 
 /// What was read from a file, before it is matched with anyone.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Plan {
     pub people: Vec<Person>,
     pub invitations: Vec<Invitation>,
@@ -196,6 +197,12 @@ pub fn parse(
     let start = decoded.text.trim_start_matches('\u{feff}').trim_start();
     if start.len() >= 11 && start[..11].eq_ignore_ascii_case("BEGIN:VCARD") {
         return vcard::parse(&decoded, imported_on);
+    }
+    if start.len() >= 15 && start[..15].eq_ignore_ascii_case("BEGIN:VCALENDAR") {
+        return Err(Unreadable::new(
+            "file",
+            "This is a calendar (iCalendar), not contacts: export your contacts as vCard or CSV.",
+        ));
     }
     if start.starts_with('{') {
         return Err(Unreadable::new(

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod contacts;
 pub mod events;
 pub mod health;
+pub mod imports;
 pub mod interactions;
 pub mod introductions;
 pub mod invitations;
@@ -85,6 +86,13 @@ api_routes! {
     get "/contacts/{id}/invitation-draft" => invitations::invitation_draft_for,
     get "/public/events/{slug}" => public::get_public_event,
     post "/public/events/{slug}/cards" => public::drop_card,
+    get "/imports" => imports::list_imports,
+    post "/imports" => imports::create_import,
+    get "/imports/{id}" => imports::get_import,
+    get "/imports/{id}/rows" => imports::import_rows,
+    put "/imports/{id}/mapping" => imports::map_columns,
+    post "/imports/{id}/commit" => imports::commit_import,
+    post "/imports/{id}/undo" => imports::undo_import,
 }
 
 /// Does a route template such as `/me/tokens/{id}` match a concrete path?

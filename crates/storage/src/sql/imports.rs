@@ -459,7 +459,7 @@ where
         let undo_text = serde_json::to_string(&undo).expect("an undo serialises");
         sqlx::query(
             "UPDATE imports SET status = 'committed', summary = $1, row_report = $2, undo = $3,
-                committed_at = $4
+                committed_at = $4, plan = '{}'
              WHERE id = $5 AND owner_id = $6",
         )
         .bind(summary_of(&import))

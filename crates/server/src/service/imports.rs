@@ -1,0 +1,317 @@
+//! Imports as the API, the app and `rapport import` use them: a file is
+//! read and previewed (nothing written), previewed again under another
+//! column mapping, committed in one transaction, or undone.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::NaiveDate;
+use rapport_core::import::{
+    ColumnMapping, CommitOptions, Import, ImportFormat, ImportRow, ImportStatus, RowOutcome,
+};
+use rapport_storage::imports::{ImportRecord, ImportWrite, UndoRefusal};
+use rapport_storage::{EventQuery, Store, StoreError};
+use uuid::Uuid;
+
+use crate::import::resolve::{resolve, EventPassphrase, Resolution};
+use crate::import::{self, Plan, Unreadable};
+
+/// Why an import step is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file cannot be read at all.
+    #[error("{}", .0.message)]
+    Unreadable(Unreadable),
+    /// A mapping names a column or field that does not exist.
+    #[error("{field}: {message}")]
+    Mapping { field: String, message: String },
+    /// Not in a state for this step (committed, undone, not a spreadsheet).
+    #[error("{0}")]
+    Conflict(String),
+    /// The undo would remove or overwrite changes made since.
+    #[error("changed since the import")]
+    ChangedSince(Vec<Uuid>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<Unreadable> for Error {
+    fn from(unreadable: Unreadable) -> Self {
+        Error::Unreadable(unreadable)
+    }
+}
+
+/// The tag of the import: its source and its day.
+fn tag_of(import: &Import) -> String {
+    let day = import.created_at.date_naive();
+    import::source_tag(import.format, day)
+}
+
+async fn passphrases(store: &dyn Store, owner: Uuid) -> Result<Vec<EventPassphrase>, Error> {
+    let mut found = Vec::new();
+    let mut query = EventQuery {
+        q: None,
+        after: None,
+        limit: 500,
+    };
+    loop {
+        let page = store.list_events(owner, &query).await?;
+        let last = page.last().map(|e| (e.data.starts_on, e.id));
+        found.extend(page.iter().filter_map(|e| {
+            e.data.passphrase.clone().map(|passphrase| EventPassphrase {
+                id: e.id,
+                passphrase,
+                starts_on: e.data.starts_on,
+            })
+        }));
+        if page.len() < query.limit as usize {
+            return Ok(found);
+        }
+        query.after = last;
+    }
+}
+
+/// Matches a plan with the owner's network as it is now.
+async fn resolved(
+    store: &dyn Store,
+    owner: Uuid,
+    plan: &Plan,
+    options: &CommitOptions,
+    tag: &str,
+) -> Result<Resolution, Error> {
+    let contacts = store.all_contacts(owner).await?;
+    let events = passphrases(store, owner).await?;
+    let keys: Vec<String> = plan
+        .conversations
+        .iter()
+        .map(|c| format!("linkedin:message:{}:{}", c.id, c.day))
+        .collect();
+    let known: HashSet<String> = store
+        .known_import_keys(owner, &keys)
+        .await?
+        .into_iter()
+        .collect();
+    let plan = plan.clone();
+    let options = options.clone();
+    let tag = tag.to_owned();
+    // Matching thousands of rows is CPU work: off the async workers.
+    let resolution = tokio::task::spawn_blocking(move || {
+        resolve(&plan, &contacts, &events, &known, &options, &tag)
+    })
+    .await
+    .map_err(|e| Error::Conflict(format!("the import could not be matched: {e}")))?;
+    Ok(resolution)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("import documents serialise")
+}
+
+fn plan_of(record: &ImportRecord) -> Result<Plan, Error> {
+    serde_json::from_str(&record.plan).map_err(|_| {
+        Error::Store(StoreError::Corrupt {
+            column: "imports.plan",
+            value: record.plan.chars().take(80).collect(),
+        })
+    })
+}
+
+/// Reads a file and keeps its preview; nothing of the network is written.
+pub async fn preview(
+    store: &dyn Store,
+    owner: Uuid,
+    filename: Option<String>,
+    bytes: Vec<u8>,
+    today: NaiveDate,
+) -> Result<Import, Error> {
+    let name = filename.clone();
+    let parsed = tokio::task::spawn_blocking(move || import::parse(name.as_deref(), &bytes, today))
+        .await
+        .map_err(|e| Error::Conflict(format!("the file could not be read: {e}")))??;
+    let mut import = Import {
+        id: Uuid::new_v4(),
+        status: ImportStatus::Previewed,
+        format: parsed.format,
+        filename: filename
+            .filter(|f| !f.trim().is_empty())
+            .map(|f| f.chars().take(255).collect()),
+        encoding: parsed.encoding,
+        separator: parsed.separator.map(str::to_owned),
+        detected: parsed.detected,
+        columns: parsed.columns,
+        mapping: parsed.mapping,
+        totals: Default::default(),
+        progress: None,
+        result: None,
+        created_at: rapport_storage::now(),
+        committed_at: None,
+        undone_at: None,
+    };
+    let tag = tag_of(&import);
+    let resolution = resolved(store, owner, &parsed.plan, &CommitOptions::default(), &tag).await?;
+    import.totals = resolution.totals;
+    store
+        .create_import(
+            owner,
+            ImportRecord {
+                import: import.clone(),
+                plan: to_json(&parsed.plan),
+                rows: to_json(&resolution.rows),
+                undo: None,
+            },
+        )
+        .await?;
+    Ok(import)
+}
+
+/// Previews a spreadsheet again under another column mapping.
+pub async fn remap(
+    store: &dyn Store,
+    owner: Uuid,
+    id: Uuid,
+    mapping: ColumnMapping,
+) -> Result<Import, Error> {
+    let record = store.import(owner, id).await?.ok_or(StoreError::NotFound)?;
+    if record.import.status != ImportStatus::Previewed {
+        return Err(Error::Conflict(
+            "Only a preview can be mapped again: this import was committed.".into(),
+        ));
+    }
+    let mut plan = plan_of(&record)?;
+    let Some(sheet) = plan.sheet.take() else {
+        return Err(Error::Conflict(format!(
+            "A {} is read by its own columns; only a spreadsheet of another kind takes a mapping.",
+            record.import.format.label()
+        )));
+    };
+    let mut chosen = BTreeMap::new();
+    for (column, field) in mapping.mapping {
+        if !sheet.headers.contains(&column) {
+            return Err(Error::Mapping {
+                field: format!("mapping.{column}"),
+                message: format!(
+                    "is not a column of the file; its columns are: {}",
+                    sheet.headers.join(", ")
+                ),
+            });
+        }
+        if !rapport_core::import::MAPPABLE_FIELDS.contains(&field.as_str()) {
+            return Err(Error::Mapping {
+                field: format!("mapping.{column}"),
+                message: format!(
+                    "must be one of: {}",
+                    rapport_core::import::MAPPABLE_FIELDS.join(", ")
+                ),
+            });
+        }
+        chosen.insert(column, field);
+    }
+    let mut import = record.import;
+    let tag = tag_of(&import);
+    let day = import.created_at.date_naive();
+    let mut plan =
+        crate::import::sheets::people(ImportFormat::GenericCsv, &sheet, &chosen, None, day);
+    plan.sheet = Some(sheet);
+    let resolution = resolved(store, owner, &plan, &CommitOptions::default(), &tag).await?;
+    import.mapping = chosen;
+    import.totals = resolution.totals;
+    store
+        .replace_preview(
+            owner,
+            ImportRecord {
+                import: import.clone(),
+                plan: to_json(&plan),
+                rows: to_json(&resolution.rows),
+                undo: None,
+            },
+        )
+        .await?;
+    Ok(import)
+}
+
+/// Writes a previewed import in one transaction, matched against the
+/// network as it is now; a contact changed between matching and writing
+/// makes it match once more.
+pub async fn commit(
+    store: &dyn Store,
+    owner: Uuid,
+    id: Uuid,
+    options: CommitOptions,
+    today: NaiveDate,
+) -> Result<Import, Error> {
+    let record = store.import(owner, id).await?.ok_or(StoreError::NotFound)?;
+    if record.import.status != ImportStatus::Previewed {
+        return Err(Error::Conflict(format!(
+            "This import is already {}.",
+            record.import.status.as_str()
+        )));
+    }
+    let plan = plan_of(&record)?;
+    let tag = tag_of(&record.import);
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let resolution = resolved(store, owner, &plan, &options, &tag).await?;
+        let mut import = record.import.clone();
+        import.totals = resolution.totals;
+        let write = ImportWrite {
+            create: resolution.create,
+            update: resolution.update,
+            interactions: resolution.interactions,
+            rows: to_json(&resolution.rows),
+            import,
+        };
+        match store.commit_import(owner, id, write, today).await {
+            Err(StoreError::Stale) if attempts < 3 => continue,
+            Err(StoreError::Stale) => {
+                return Err(Error::Conflict(
+                    "Your contacts kept changing while the import was written: try again.".into(),
+                ))
+            }
+            Err(StoreError::Conflict(what)) => return Err(Error::Conflict(what.to_owned())),
+            other => return Ok(other?),
+        }
+    }
+}
+
+/// Removes what an import created and restores what it changed.
+pub async fn undo(
+    store: &dyn Store,
+    owner: Uuid,
+    id: Uuid,
+    today: NaiveDate,
+) -> Result<Import, Error> {
+    match store.undo_import(owner, id, today).await? {
+        Ok(import) => Ok(import),
+        Err(UndoRefusal::NotCommitted) => Err(Error::Conflict(
+            "Only a committed import can be undone (this one is a preview, or undone already)."
+                .into(),
+        )),
+        Err(UndoRefusal::ChangedSince(ids)) => Err(Error::ChangedSince(ids)),
+    }
+}
+
+/// A page of an import's rows, optionally of one outcome; `after` is the
+/// number of (matching) rows already read.
+pub async fn rows(
+    store: &dyn Store,
+    owner: Uuid,
+    id: Uuid,
+    outcome: Option<RowOutcome>,
+    after: usize,
+    limit: usize,
+) -> Result<(Vec<ImportRow>, Option<usize>), Error> {
+    let record = store.import(owner, id).await?.ok_or(StoreError::NotFound)?;
+    let rows: Vec<ImportRow> = serde_json::from_str(&record.rows).map_err(|_| {
+        Error::Store(StoreError::Corrupt {
+            column: "imports.row_report",
+            value: record.rows.chars().take(80).collect(),
+        })
+    })?;
+    let mut matching = rows
+        .into_iter()
+        .filter(|r| outcome.is_none_or(|o| r.outcome == o))
+        .skip(after);
+    let page: Vec<ImportRow> = matching.by_ref().take(limit).collect();
+    let next = matching.next().map(|_| after + page.len());
+    Ok((page, next))
+}
