@@ -19,6 +19,7 @@ pub mod changes;
 pub mod conformance;
 pub mod cursor;
 pub mod events;
+pub mod export;
 pub mod introductions;
 pub mod network;
 pub mod nurture;
@@ -29,6 +30,7 @@ pub mod sqlite;
 pub use changes::{Change, ChangeFeed, ChangeStamp};
 pub use cursor::Cursor;
 pub use events::{CardDropOutcome, DroppedCard, EventQuery, EventRecord, EventStore};
+pub use export::{CalendarFeedStore, ExportStore, ExportedContactRecord};
 pub use introductions::{IntroductionOrder, IntroductionQuery, IntroductionStore};
 pub use network::{
     ContactQuery, ContactRecord, ContactSort, ContactStore, InteractionQuery, InteractionStore,
@@ -219,6 +221,8 @@ pub trait Store:
     + EventStore
     + IntroductionStore
     + NurtureStore
+    + ExportStore
+    + CalendarFeedStore
     + Send
     + Sync
     + 'static
