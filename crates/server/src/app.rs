@@ -81,6 +81,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .default_service(web::to(routes::api_fallback)),
         )
         .route("/api/docs", web::get().to(spa::api_docs))
+        .configure(routes::configure_outside_api)
         .service(
             web::scope("/api")
                 .wrap(DefaultHeaders::new().add(("Cache-Control", "no-store")))
