@@ -23,9 +23,13 @@ impl Fixtures {
 }
 
 /// Routes that are not the owner's objects: admin routes (403 for others,
-/// covered by the admin tests) and public pages (open by design).
+/// covered by the admin tests), public pages (open by design) and the
+/// calendar feed, whose secret address is its credential (checked on its
+/// own below).
 fn exempt(template: &str) -> bool {
-    template.starts_with("/api/v1/admin/") || template.starts_with("/api/v1/public/")
+    template.starts_with("/api/v1/admin/")
+        || template.starts_with("/api/v1/public/")
+        || template.starts_with("/calendar/")
 }
 
 /// A valid body for each write, so that only ownership can refuse it.
@@ -80,6 +84,15 @@ async fn post_json(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> Va
     serde_json::from_str(&text).unwrap()
 }
 
+/// Makes `who`'s calendar feed and reads it at its secret address.
+async fn feed_of(app: &TestApp, who: &SignedIn) -> String {
+    let feed = post_json(app, who, "/api/v1/me/calendar-feed", json!({})).await;
+    let url = feed["url"].as_str().unwrap().to_owned();
+    let response = app.client().get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    response.text().await.unwrap()
+}
+
 async fn another_users_ids_are_never_found(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, |c| c.registration = RegistrationMode::Open).await
     else {
@@ -102,7 +115,7 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         &app,
         &ada,
         "/api/v1/interactions",
-        json!({"contact_ids": [contact_id], "kind": "call", "occurred_on": today, "depth": "conversation", "initiated_by": "them"}),
+        json!({"contact_ids": [contact_id], "kind": "call", "occurred_on": today, "depth": "conversation", "initiated_by": "them", "follow_up_on": today}),
     )
     .await;
     let token = post_json(
@@ -228,6 +241,21 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         }
     }
     assert!(checked >= 13, "only {checked} routes with ids were walked");
+
+    // The calendar feed: Ada's holds her follow-up, keep-in-touch date and
+    // event; Eve's, at its own secret address, none of Ada's objects.
+    let adas_feed = feed_of(&app, &ada).await;
+    for id in [&contact_id, &event_id, interaction["id"].as_str().unwrap()] {
+        assert!(adas_feed.contains(id), "Ada's own feed shows {id}");
+    }
+    let eves_feed = feed_of(&app, &eve).await;
+    for (_, id) in &fixtures.ids {
+        assert!(
+            !eves_feed.contains(id.as_str()),
+            "Eve's calendar feed shows another user's {id}"
+        );
+    }
+    assert!(!eves_feed.contains("RustConf") && !eves_feed.contains("Bob"));
     for (path, earlier) in owned_paths.iter().zip(before) {
         let now = get_json(&app, &ada, path).await;
         assert_eq!(now, earlier, "{path} changed");

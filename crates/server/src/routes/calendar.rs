@@ -80,6 +80,11 @@ pub async fn delete_feed(state: web::Data<AppState>, caller: Caller) -> ApiResul
     }
 }
 
+/// What every address under `/calendar` that names no feed answers.
+pub async fn no_feed() -> ApiResult<HttpResponse> {
+    Err(ApiError::not_found("calendar feed"))
+}
+
 /// Longest secret worth hashing (ours are 47 characters).
 const SECRET_MAX_CHARS: usize = 128;
 
@@ -104,6 +109,7 @@ pub async fn feed(
 ) -> ApiResult<HttpResponse> {
     let secret = secret.into_inner();
     let not_found = || ApiError::not_found("calendar feed");
+    // Also keeps a long made-up secret from costing a hash and a query.
     if !secret.starts_with(FEED_PREFIX) || secret.chars().count() > SECRET_MAX_CHARS {
         return Err(not_found());
     }
