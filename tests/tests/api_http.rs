@@ -1,7 +1,7 @@
 //! HTTP conventions: security headers, problem documents for unknown
 //! routes, health endpoints, the app fallback and the OpenAPI document.
 
-use rapport_server::routes::API_ROUTES;
+use rapport_server::routes::{API_ROUTES, OUTSIDE_API_ROUTES};
 use rapport_tests::{problem, Backend, TestApp};
 use serde_json::Value;
 
@@ -155,6 +155,11 @@ async fn every_registered_route_is_in_the_openapi_document_and_back() {
     let mut registered: Vec<(String, String)> = API_ROUTES
         .iter()
         .map(|(method, path)| (method.to_string(), format!("/api/v1{path}")))
+        .chain(
+            OUTSIDE_API_ROUTES
+                .iter()
+                .map(|(method, path)| (method.to_string(), path.to_string())),
+        )
         .collect();
     documented.sort();
     registered.sort();

@@ -305,3 +305,96 @@ async fn the_demo_command_makes_a_realistic_network() {
         .unwrap()
         .is_empty());
 }
+
+/// `rapport export` writes one account's data to standard output, on
+/// either backend, in each format; an unknown address is an error.
+async fn the_export_command_writes_one_account(backend: rapport_tests::Backend) {
+    let Some(binary) = binary() else { return };
+    let Some(db) = rapport_tests::TestDb::new(backend).await else {
+        return;
+    };
+    let store = db.store().await;
+    let mut owners = Vec::new();
+    for email in ["ada@example.com", "eve@example.com"] {
+        let user = store
+            .register_user(
+                rapport_storage::NewUser {
+                    email: email.into(),
+                    display_name: email.into(),
+                    password_hash: "$argon2id$unused".into(),
+                },
+                rapport_storage::RegistrationGate::Open,
+            )
+            .await
+            .unwrap();
+        owners.push(user.id);
+    }
+    let today = chrono::Utc::now().date_naive();
+    let contact = |name: &str, notes: &str| rapport_core::contact::NewContact {
+        name: name.into(),
+        notes: Some(notes.into()),
+        tags: vec!["rust".into()],
+        ..Default::default()
+    };
+    store
+        .create_contacts(
+            owners[0],
+            vec![
+                contact("Bob, Jr.", "line one\nline two"),
+                contact("Zoë", "=1+1"),
+            ],
+            today,
+        )
+        .await
+        .unwrap();
+    store
+        .create_contacts(owners[1], vec![contact("Mallory", "eve's")], today)
+        .await
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let export = |args: &[&str]| {
+        rapport(&binary, data.path())
+            .env("RAPPORT_DATABASE_URL", &db.url)
+            .arg("export")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+
+    let json = export(&["--email", "ADA@example.com"]);
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let doc: rapport_core::export::AccountExport = serde_json::from_slice(&json.stdout).unwrap();
+    doc.check_format().unwrap();
+    assert_eq!(doc.account.email, "ada@example.com");
+    let names: Vec<&str> = doc.contacts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Bob, Jr.", "Zoë"]);
+
+    let csv_out = export(&["--email", "ada@example.com", "--format", "csv"]);
+    assert!(csv_out.status.success());
+    let mut reader = csv::Reader::from_reader(&csv_out.stdout[..]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][1], "Bob, Jr.");
+    assert_eq!(&rows[1][9], "'=1+1", "the formula is neutralised");
+
+    let vcf = export(&["--email", "ada@example.com", "--format", "vcf"]);
+    assert!(vcf.status.success());
+    let cards: Vec<_> = ical::VcardParser::new(&vcf.stdout[..])
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(cards.len(), 2);
+    assert!(!String::from_utf8_lossy(&vcf.stdout).contains("Mallory"));
+
+    let unknown = export(&["--email", "nobody@example.com"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account has the email"));
+    assert!(unknown.stdout.is_empty());
+    let bad_format = export(&["--email", "ada@example.com", "--format", "xml"]);
+    assert!(!bad_format.status.success());
+}
+
+rapport_tests::on_both_backends!(the_export_command_writes_one_account);

@@ -23,9 +23,13 @@ impl Fixtures {
 }
 
 /// Routes that are not the owner's objects: admin routes (403 for others,
-/// covered by the admin tests) and public pages (open by design).
+/// covered by the admin tests), public pages (open by design) and the
+/// calendar feed, whose secret address is its credential (checked on its
+/// own below).
 fn exempt(template: &str) -> bool {
-    template.starts_with("/api/v1/admin/") || template.starts_with("/api/v1/public/")
+    template.starts_with("/api/v1/admin/")
+        || template.starts_with("/api/v1/public/")
+        || template.starts_with("/calendar/")
 }
 
 /// A valid body for each write, so that only ownership can refuse it.
@@ -34,6 +38,9 @@ fn body_for(method: &Method, template: &str) -> Option<Value> {
         ("PATCH", _) => json!({}),
         ("PUT", t) if t.ends_with("/comfort") => json!({"rating": 3, "reason": "test"}),
         ("POST", t) if t.ends_with("/connection") => json!({"status": "asked"}),
+        ("POST", t) if t.ends_with("/commit") => json!({}),
+        ("POST", t) if t.ends_with("/undo") => return None,
+        ("PUT", t) if t.ends_with("/mapping") => json!({"mapping": {"Name": "name"}}),
         ("POST", t) if t.ends_with("/snooze") => {
             let until = chrono::Utc::now().date_naive() + chrono::Duration::days(7);
             json!({ "until": until })
@@ -80,6 +87,15 @@ async fn post_json(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> Va
     serde_json::from_str(&text).unwrap()
 }
 
+/// Makes `who`'s calendar feed and reads it at its secret address.
+async fn feed_of(app: &TestApp, who: &SignedIn) -> String {
+    let feed = post_json(app, who, "/api/v1/me/calendar-feed", json!({})).await;
+    let url = feed["url"].as_str().unwrap().to_owned();
+    let response = app.client().get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    response.text().await.unwrap()
+}
+
 async fn another_users_ids_are_never_found(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, |c| c.registration = RegistrationMode::Open).await
     else {
@@ -102,7 +118,7 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         &app,
         &ada,
         "/api/v1/interactions",
-        json!({"contact_ids": [contact_id], "kind": "call", "occurred_on": today, "depth": "conversation", "initiated_by": "them"}),
+        json!({"contact_ids": [contact_id], "kind": "call", "occurred_on": today, "depth": "conversation", "initiated_by": "them", "follow_up_on": today}),
     )
     .await;
     let token = post_json(
@@ -130,6 +146,18 @@ async fn another_users_ids_are_never_found(backend: Backend) {
     )
     .await;
     let introduction_id = introduction["id"].as_str().unwrap().to_owned();
+    let import: Value = app
+        .client()
+        .post(app.url("/api/v1/imports?filename=people.csv"))
+        .bearer_auth(&ada.token)
+        .body("Name,Remarks\nDora,ada-private-notes\n")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let import_id = import["id"].as_str().unwrap().to_owned();
     let phone_claims = ada_phone.token.split('.').nth(1).unwrap();
     let phone_claims: Value = serde_json::from_slice(
         &base64::Engine::decode(
@@ -156,6 +184,7 @@ async fn another_users_ids_are_never_found(backend: Backend) {
             ),
             ("/api/v1/events/{id}", event_id.clone()),
             ("/api/v1/introductions/{id}", introduction_id.clone()),
+            ("/api/v1/imports/{id}", import_id.clone()),
         ],
     };
     let owned_paths = [
@@ -169,6 +198,8 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         "/api/v1/me/tokens".to_owned(),
         format!("/api/v1/events/{event_id}"),
         format!("/api/v1/introductions/{introduction_id}"),
+        format!("/api/v1/imports/{import_id}"),
+        format!("/api/v1/imports/{import_id}/rows"),
     ];
     let mut before = Vec::new();
     for path in &owned_paths {
@@ -228,6 +259,21 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         }
     }
     assert!(checked >= 13, "only {checked} routes with ids were walked");
+
+    // The calendar feed: Ada's holds her follow-up, keep-in-touch date and
+    // event; Eve's, at its own secret address, none of Ada's objects.
+    let adas_feed = feed_of(&app, &ada).await;
+    for id in [&contact_id, &event_id, interaction["id"].as_str().unwrap()] {
+        assert!(adas_feed.contains(id), "Ada's own feed shows {id}");
+    }
+    let eves_feed = feed_of(&app, &eve).await;
+    for (_, id) in &fixtures.ids {
+        assert!(
+            !eves_feed.contains(id.as_str()),
+            "Eve's calendar feed shows another user's {id}"
+        );
+    }
+    assert!(!eves_feed.contains("RustConf") && !eves_feed.contains("Bob"));
     for (path, earlier) in owned_paths.iter().zip(before) {
         let now = get_json(&app, &ada, path).await;
         assert_eq!(now, earlier, "{path} changed");

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod contact;
 pub mod event;
+pub mod export;
 pub mod familiarity;
 pub mod import;
 pub mod interaction;

@@ -81,6 +81,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .default_service(web::to(routes::api_fallback)),
         )
         .route("/api/docs", web::get().to(spa::api_docs))
+        .configure(routes::configure_outside_api)
+        // Any other address under /calendar names no feed: the same 404
+        // problem as an unknown secret, not the app's page.
+        .service(web::scope("/calendar").default_service(web::to(routes::calendar::no_feed)))
         .service(
             web::scope("/api")
                 .wrap(DefaultHeaders::new().add(("Cache-Control", "no-store")))

@@ -12,7 +12,7 @@ use rapport_storage::Backend;
 use crate::auth::password::hash_blocking;
 use crate::auth::random_secret;
 use crate::config::{Config, DataArgs, ServeArgs};
-use crate::service::accounts;
+use crate::service::{accounts, export};
 use crate::Application;
 
 /// Rapport: a self-hosted relationship manager for professional networking.
@@ -55,6 +55,18 @@ pub enum Command {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Write an account's data to standard output: the whole account as
+    /// JSON (the default), or its contacts as CSV or vCard 4.0. For
+    /// admins moving a person out, and for backups of one account.
+    Export {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum, default_value_t = export::Format::Json)]
+        format: export::Format,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -174,6 +186,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Admin(admin) => run_admin(admin).await,
         Command::Backup { file, data } => backup(&file, &data).await,
+        Command::Export {
+            email,
+            format,
+            data,
+        } => export_account(&email, format, &data).await,
         Command::Demo {
             email,
             name,
@@ -313,6 +330,24 @@ async fn run_admin(command: AdminCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn export_account(
+    email: &str,
+    format: export::Format,
+    data: &DataArgs,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let store = rapport_storage::connect(&data.database_url()?).await?;
+    let user = store
+        .user_by_email(&normalize_email(email))
+        .await?
+        .with_context(|| format!("no account has the email {email}"))?;
+    let bytes = export::render(&*store, &user, format, rapport_storage::now()).await?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&bytes)?;
+    out.flush()?;
+    Ok(())
 }
 
 async fn backup(file: &str, data: &DataArgs) -> anyhow::Result<()> {

@@ -8,8 +8,10 @@ use rapport_core::account::{Role, TokenScope};
 use uuid::Uuid;
 
 mod events;
+mod export;
 mod introductions;
 pub use events::*;
+pub use export::*;
 pub use introductions::*;
 
 use crate::{
@@ -893,6 +895,8 @@ macro_rules! conformance_cases {
             events_belong_to_their_owner_and_keep_their_contacts,
             a_card_drop_finds_the_same_person_again,
             concurrent_drops_of_one_card_make_one_contact,
+            exports_read_all_of_the_owners_rows_and_nothing_else,
+            a_calendar_feed_is_found_by_its_secret_until_rotated_or_revoked,
         );
     };
 }

@@ -19,6 +19,7 @@ pub mod changes;
 pub mod conformance;
 pub mod cursor;
 pub mod events;
+pub mod export;
 pub mod imports;
 pub mod introductions;
 pub mod network;
@@ -30,6 +31,7 @@ pub mod sqlite;
 pub use changes::{Change, ChangeFeed, ChangeStamp};
 pub use cursor::Cursor;
 pub use events::{CardDropOutcome, DroppedCard, EventQuery, EventRecord, EventStore};
+pub use export::{CalendarFeedStore, ExportStore, ExportedContactRecord};
 pub use imports::{ImportRecord, ImportStore};
 pub use introductions::{IntroductionOrder, IntroductionQuery, IntroductionStore};
 pub use network::{
@@ -225,6 +227,8 @@ pub trait Store:
     + IntroductionStore
     + NurtureStore
     + ImportStore
+    + ExportStore
+    + CalendarFeedStore
     + Send
     + Sync
     + 'static

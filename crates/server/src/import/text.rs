@@ -156,7 +156,7 @@ pub fn read_table(text: &str, known: &dyn Fn(&str) -> bool) -> Result<Table, Unr
         .delimiter(separator)
         .flexible(true)
         .has_headers(true)
-        .from_reader(text[start..].as_bytes());
+        .from_reader(&text.as_bytes()[start..]);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| Unreadable::new("file", format!("The header cannot be read: {e}.")))?

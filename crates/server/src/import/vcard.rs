@@ -145,10 +145,8 @@ fn contact_of(card: &VCard, tag: &str) -> Option<NewContact> {
     let mut structured_name = None;
     for entry in &card.entries {
         match &entry.name {
-            VCardProperty::Fn => {
-                if contact.name.is_empty() {
-                    contact.name = first_text(entry).unwrap_or_default();
-                }
+            VCardProperty::Fn if contact.name.is_empty() => {
+                contact.name = first_text(entry).unwrap_or_default();
             }
             VCardProperty::N => {
                 let parts = texts(entry);

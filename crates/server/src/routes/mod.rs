@@ -4,8 +4,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod calendar;
 pub mod contacts;
 pub mod events;
+pub mod export;
 pub mod health;
 pub mod imports;
 pub mod interactions;
@@ -49,6 +51,8 @@ api_routes! {
     get "/me/tokens" => me::list_tokens,
     post "/me/tokens" => me::create_token,
     delete "/me/tokens/{id}" => me::delete_token,
+    post "/me/calendar-feed" => calendar::create_feed,
+    delete "/me/calendar-feed" => calendar::delete_feed,
     get "/admin/users" => admin::list_users,
     patch "/admin/users/{id}" => admin::update_user,
     get "/admin/invites" => admin::list_invites,
@@ -93,6 +97,26 @@ api_routes! {
     put "/imports/{id}/mapping" => imports::map_columns,
     post "/imports/{id}/commit" => imports::commit_import,
     post "/imports/{id}/undo" => imports::undo_import,
+    get "/export" => export::account,
+    get "/export/contacts.csv" => export::contacts_csv,
+    get "/export/contacts.vcf" => export::contacts_vcard,
+}
+
+macro_rules! outside_api_routes {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        /// Routes served outside `/api/v1` (in the same OpenAPI document)
+        /// as (method, full path): addresses that other programs keep, such
+        /// as a calendar app's feed subscription.
+        pub const OUTSIDE_API_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        pub fn configure_outside_api(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, web::$method().to($handler));)*
+        }
+    };
+}
+
+outside_api_routes! {
+    get "/calendar/{secret}.ics" => calendar::feed,
 }
 
 /// Does a route template such as `/me/tokens/{id}` match a concrete path?

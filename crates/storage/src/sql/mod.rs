@@ -310,6 +310,7 @@ where
 pub(crate) mod accounts;
 pub(crate) mod contacts;
 pub(crate) mod events;
+pub(crate) mod export;
 pub(crate) mod imports;
 pub(crate) mod interactions;
 pub(crate) mod introductions;
