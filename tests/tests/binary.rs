@@ -395,6 +395,70 @@ async fn the_export_command_writes_one_account(backend: rapport_tests::Backend) 
     assert!(unknown.stdout.is_empty());
     let bad_format = export(&["--email", "ada@example.com", "--format", "xml"]);
     assert!(!bad_format.status.success());
+
+    // `rapport import` brings Ada's CSV export into Eve's account: first a
+    // dry run (totals, nothing written), then for real; the vCard export
+    // after it doubles nobody.
+    let csv_file = data.path().join("ada.csv");
+    std::fs::write(&csv_file, &csv_out.stdout).unwrap();
+    let vcf_file = data.path().join("ada.vcf");
+    std::fs::write(&vcf_file, &vcf.stdout).unwrap();
+    let import = |args: &[&str]| {
+        let out = rapport(&binary, data.path())
+            .env("RAPPORT_DATABASE_URL", &db.url)
+            .arg("import")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let eve_names = || async {
+        let mut names: Vec<String> = store
+            .all_contacts(owners[1])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.data.name)
+            .collect();
+        names.sort();
+        names
+    };
+    let csv_path = csv_file.to_str().unwrap();
+    let (ok, out, err) = import(&["--email", "eve@example.com", csv_path, "--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2 rows: 2 new"), "{out}");
+    assert!(out.contains("Nothing was written"), "{out}");
+    assert_eq!(eve_names().await, ["Mallory"]);
+    let (ok, out, err) = import(&["--email", "eve@example.com", csv_path]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2 contacts created"), "{out}");
+    assert_eq!(eve_names().await, ["Bob, Jr.", "Mallory", "Zoë"]);
+    let zoe = store
+        .all_contacts(owners[1])
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.data.name == "Zoë")
+        .unwrap();
+    assert_eq!(
+        zoe.data.notes.as_deref(),
+        Some("=1+1"),
+        "the guard quote is read back off"
+    );
+    let (ok, out, err) = import(&["--email", "eve@example.com", vcf_file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("0 contacts created"), "{out}");
+    assert_eq!(eve_names().await, ["Bob, Jr.", "Mallory", "Zoë"]);
+    let (ok, _, err) = import(&["--email", "eve@example.com", "/nonexistent/file.csv"]);
+    assert!(!ok && err.contains("cannot read"), "{err}");
+    let empty = data.path().join("empty.csv");
+    std::fs::write(&empty, b"").unwrap();
+    let (ok, _, err) = import(&["--email", "eve@example.com", empty.to_str().unwrap()]);
+    assert!(!ok && err.contains("empty"), "{err}");
 }
 
 rapport_tests::on_both_backends!(the_export_command_writes_one_account);

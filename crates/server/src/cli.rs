@@ -70,6 +70,30 @@ pub enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Import a file into an account: LinkedIn's Connections.csv,
+    /// Invitations.csv, messages.csv or its whole .zip, Google or Outlook
+    /// CSV, vCard, any other spreadsheet. Prints the preview's totals and its
+    /// errors, then commits it in one transaction (unless --dry-run). For
+    /// admins moving a person in.
+    Import {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        /// The file to import.
+        file: std::path::PathBuf,
+        /// Only preview: print what would happen, write nothing to the
+        /// network (the preview is kept as an import to commit later).
+        #[arg(long)]
+        dry_run: bool,
+        /// What to do with rows that resemble a contact: skip, create or merge.
+        #[arg(long, value_enum, default_value_t = Duplicates::Skip)]
+        duplicates: Duplicates,
+        /// Keep the text of imported messages in the interactions' notes.
+        #[arg(long)]
+        store_message_contents: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Write a consistent copy of the SQLite database to FILE while the
     /// server runs (for PostgreSQL, prints how to use pg_dump).
     Backup {
@@ -191,6 +215,24 @@ async fn run(command: Command) -> anyhow::Result<()> {
             format,
             data,
         } => export_account(&email, format, &data).await,
+        Command::Import {
+            email,
+            file,
+            dry_run,
+            duplicates,
+            store_message_contents,
+            data,
+        } => {
+            let options = rapport_core::import::CommitOptions {
+                duplicates: match duplicates {
+                    Duplicates::Skip => rapport_core::import::DuplicateChoice::Skip,
+                    Duplicates::Create => rapport_core::import::DuplicateChoice::Create,
+                    Duplicates::Merge => rapport_core::import::DuplicateChoice::Merge,
+                },
+                store_message_contents,
+            };
+            import_file(&email, &file, dry_run, options, &data).await
+        }
         Command::Demo {
             email,
             name,
@@ -347,6 +389,85 @@ async fn export_account(
     let mut out = std::io::stdout().lock();
     out.write_all(&bytes)?;
     out.flush()?;
+    Ok(())
+}
+
+/// What `rapport import` does with possible duplicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Duplicates {
+    Skip,
+    Create,
+    Merge,
+}
+
+async fn import_file(
+    email: &str,
+    file: &std::path::Path,
+    dry_run: bool,
+    options: rapport_core::import::CommitOptions,
+    data: &DataArgs,
+) -> anyhow::Result<()> {
+    use crate::service::imports;
+    let store = rapport_storage::connect(&data.database_url()?).await?;
+    let user = store
+        .user_by_email(&normalize_email(email))
+        .await?
+        .with_context(|| format!("no account has the email {email}"))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let today = crate::service::today_in(user.time_zone.as_deref(), rapport_storage::now());
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+    let import = match imports::preview(&*store, user.id, name, bytes, today).await {
+        Ok(import) => import,
+        Err(imports::Error::Unreadable(why)) => bail!("{}: {}", file.display(), why.message),
+        Err(other) => return Err(other.into()),
+    };
+    let t = &import.totals;
+    println!("Read {}: {}.", file.display(), import.detected);
+    println!(
+        "{} rows: {} new, {} to update, {} possible duplicates, {} errors, {} skipped; {} interactions, {} connection changes.",
+        t.rows, t.new, t.update, t.possible_duplicate, t.error, t.skipped, t.interactions, t.connection_changes
+    );
+    let (errors, _) = imports::rows(
+        &*store,
+        user.id,
+        import.id,
+        Some(rapport_core::import::RowOutcome::Error),
+        0,
+        20,
+    )
+    .await?;
+    for row in &errors {
+        println!(
+            "  {}line {}: {}: {}",
+            row.file
+                .as_deref()
+                .map(|f| format!("{f} "))
+                .unwrap_or_default(),
+            row.line,
+            row.field.as_deref().unwrap_or("row"),
+            row.reason.as_deref().unwrap_or("cannot be read")
+        );
+    }
+    if t.error as usize > errors.len() {
+        println!("  … and {} more errors.", t.error as usize - errors.len());
+    }
+    if dry_run {
+        println!(
+            "Nothing was written (--dry-run). The preview is kept as import {}: commit it in the app, or run again without --dry-run.",
+            import.id
+        );
+        return Ok(());
+    }
+    let committed = imports::commit(&*store, user.id, import.id, options, today).await?;
+    let result = committed.result.unwrap_or_default();
+    println!(
+        "Committed import {}: {} contacts created, {} updated, {} interactions logged, {} connection changes.",
+        committed.id,
+        result.created.len(),
+        result.updated.len(),
+        result.interactions,
+        result.connection_changes
+    );
     Ok(())
 }
 

@@ -139,14 +139,15 @@ fn generic_role(header: &str) -> Option<Role> {
         "name" | "full name" | "display name" | "contact" | "contact name" | "person" => Role::Name,
         "first name" | "firstname" | "given name" | "first" | "forename" => Role::FirstName,
         "last name" | "lastname" | "surname" | "family name" | "last" => Role::LastName,
-        "email" | "e mail" | "email address" | "e mail address" | "mail" => Role::Email,
-        "phone" | "mobile" | "telephone" | "phone number" | "cell" | "tel" => Role::Phone,
+        "email" | "emails" | "e mail" | "email address" | "e mail address" | "mail" => Role::Email,
+        "phone" | "phones" | "mobile" | "telephone" | "phone number" | "cell" | "tel" => {
+            Role::Phone
+        }
         "company" | "organization" | "organisation" | "employer" | "org" => Role::Company,
         "title" | "job title" | "position" | "role" | "job" => Role::Title,
         "location" | "city" | "place" => Role::Location,
-        "url" | "website" | "web" | "linkedin" | "linkedin url" | "profile" | "profile url" => {
-            Role::Url
-        }
+        "url" | "urls" | "website" | "web" | "linkedin" | "linkedin url" | "profile"
+        | "profile url" => Role::Url,
         "tags" | "labels" | "categories" | "groups" | "tag" => Role::Tags,
         "notes" | "note" | "comments" | "comment" => Role::Notes,
         _ => return None,
@@ -334,7 +335,7 @@ fn person(
     let mut location = Vec::new();
     for (role, cell) in roles.iter().zip(cells) {
         let Some(role) = role else { continue };
-        let value = cell.trim();
+        let value = unquoted(cell.trim());
         if value.is_empty() {
             continue;
         }
@@ -396,6 +397,15 @@ fn person(
         });
     }
     Ok(Some((contact, connected_on)))
+}
+
+/// A cell that a spreadsheet export guarded against formula injection
+/// (`'=1+1`, as Rapport's CSV export writes it) reads as it was.
+fn unquoted(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
 }
 
 /// Google joins several values of one cell with ` ::: `.
