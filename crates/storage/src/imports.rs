@@ -69,6 +69,46 @@ pub struct ImportWrite {
     /// The totals and the rest of the summary, with the result filled in by
     /// the store.
     pub import: Import,
+    /// What a Rapport export brings besides contacts and interactions.
+    pub restore: RestoreWrite,
+}
+
+/// What restoring a Rapport export writes besides contacts and
+/// interactions: events, the histories and state of the contacts it
+/// creates, introductions and settings. Ids are already this account's.
+#[derive(Debug, Clone, Default)]
+pub struct RestoreWrite {
+    /// Events to create (each gets a new public slug).
+    pub events: Vec<(Uuid, rapport_core::event::NewEvent)>,
+    /// Comfort-history entries of created contacts, as dated.
+    pub comfort_history: Vec<(Uuid, rapport_core::network::ComfortRating)>,
+    /// Connection-history entries of created contacts, as dated.
+    pub connection_history: Vec<(Uuid, rapport_core::network::ConnectionChange)>,
+    /// The state of created contacts.
+    pub states: Vec<RestoredState>,
+    pub introductions: Vec<RestoredIntroduction>,
+    pub settings: Option<rapport_core::network::Settings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoredState {
+    pub id: Uuid,
+    pub comfort: Option<u8>,
+    pub connection_status: ConnectionStatus,
+    pub connection_changed_at: Option<DateTime<Utc>>,
+    pub snoozed_until: Option<NaiveDate>,
+    pub introduced_by: Option<Uuid>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoredIntroduction {
+    pub contact_a: Uuid,
+    pub contact_b: Uuid,
+    pub reason: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub status_changed_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// What undoing a commit needs, kept with the import.
@@ -82,6 +122,9 @@ pub struct ImportUndo {
     pub interactions: Vec<Uuid>,
     /// Connection-history entries the import recorded.
     pub connection_changes: Vec<Uuid>,
+    /// Events a restored export created.
+    #[serde(default)]
+    pub events: Vec<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -53,6 +53,9 @@ pub struct Plan {
     /// A spreadsheet of no known kind, kept to apply another mapping.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet: Option<text::Table>,
+    /// A Rapport export: what it brings besides its contacts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Box<rapport_core::export::AccountExport>>,
 }
 
 /// Where a row comes from: the file inside an archive, and the line.
@@ -110,6 +113,9 @@ pub struct Person {
     /// says where people work now); otherwise they only fill gaps.
     #[serde(default)]
     pub current_job: bool,
+    /// The contact's id in a Rapport export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<uuid::Uuid>,
 }
 
 /// Who sent a LinkedIn invitation.
@@ -205,13 +211,78 @@ pub fn parse(
         ));
     }
     if start.starts_with('{') {
-        return Err(Unreadable::new(
-            "file",
-            "Rapport's own JSON export cannot be imported yet; import its contacts from the CSV or vCard export instead.",
-        ));
+        return rapport_json(&decoded);
     }
     let _ = filename;
     sheets::parse(&decoded, imported_on)
+}
+
+/// Rapport's own full export (`GET /api/v1/export`): its contacts are
+/// previewed like any file's; the rest (histories, interactions, events,
+/// introductions, settings) is restored with them.
+fn rapport_json(decoded: &text::Decoded) -> Result<Parsed, Unreadable> {
+    let doc: rapport_core::export::AccountExport = serde_json::from_str(&decoded.text)
+        .map_err(|e| Unreadable::new("file", format!("This JSON is not a Rapport export: {e}.")))?;
+    doc.check_format()
+        .map_err(|e| Unreadable::new("file", format!("This JSON cannot be imported: {e}.")))?;
+    let mut plan = Plan::default();
+    for (index, exported) in doc.contacts.iter().enumerate() {
+        let origin = Origin {
+            file: None,
+            line: index as u32 + 1,
+        };
+        let mut how_met = exported.how_met.clone();
+        if let Some(how) = how_met.as_mut() {
+            // Restored once the contact it names exists.
+            how.introduced_by = None;
+        }
+        let contact = NewContact {
+            name: exported.name.clone(),
+            emails: exported.emails.clone(),
+            phones: exported.phones.clone(),
+            company: exported.company.clone(),
+            title: exported.title.clone(),
+            location: exported.location.clone(),
+            urls: exported.urls.clone(),
+            tags: exported.tags.clone(),
+            notes: exported.notes.clone(),
+            how_met,
+            cadence_days: exported.cadence_days,
+            archived: exported.archived,
+        };
+        match checked(contact) {
+            Ok(contact) => plan.people.push(Person {
+                origin,
+                contact,
+                connection: None,
+                current_job: false,
+                source_id: Some(exported.id),
+            }),
+            Err((field, reason)) => {
+                plan.problems
+                    .push(origin.error(RowKind::Contact, &field, reason))
+            }
+        }
+    }
+    let detected = format!(
+        "Rapport export (version {}) of {}: {} contacts, {} interactions, {} events, {} introductions",
+        doc.version,
+        doc.account.email,
+        doc.contacts.len(),
+        doc.interactions.len(),
+        doc.events.len(),
+        doc.introductions.len()
+    );
+    plan.account = Some(Box::new(doc));
+    Ok(Parsed {
+        format: ImportFormat::RapportJson,
+        encoding: decoded.encoding.to_owned(),
+        separator: None,
+        detected,
+        columns: Vec::new(),
+        mapping: std::collections::BTreeMap::new(),
+        plan,
+    })
 }
 
 /// The tag that marks what one import brought in, e.g. "linkedin import

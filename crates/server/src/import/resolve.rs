@@ -20,7 +20,10 @@ use rapport_core::import::{
 };
 use rapport_core::interaction::{Depth, Initiator, InteractionKind};
 use rapport_core::network::NewInteraction;
-use rapport_storage::imports::{ImportedContact, ImportedInteraction, ImportedUpdate};
+use rapport_storage::imports::{
+    ImportedContact, ImportedInteraction, ImportedUpdate, RestoreWrite, RestoredIntroduction,
+    RestoredState,
+};
 use rapport_storage::ContactRecord;
 use uuid::Uuid;
 
@@ -53,12 +56,14 @@ fn keys_of(data: &NewContact) -> Vec<String> {
         .collect()
 }
 
-/// An event of mine whose passphrase an invitation may quote.
+/// An event of mine: an invitation may quote its passphrase, a restored
+/// export may name the same event.
 #[derive(Debug, Clone)]
-pub struct EventPassphrase {
+pub struct KnownEvent {
     pub id: Uuid,
-    pub passphrase: String,
+    pub name: String,
     pub starts_on: NaiveDate,
+    pub passphrase: Option<String>,
 }
 
 /// The preview's rows and totals, and what a commit writes.
@@ -69,6 +74,13 @@ pub struct Resolution {
     pub create: Vec<ImportedContact>,
     pub update: Vec<ImportedUpdate>,
     pub interactions: Vec<ImportedInteraction>,
+    pub restore: RestoreWrite,
+}
+
+/// The key of an interaction of a Rapport export, so that importing the
+/// export again logs it once.
+pub fn exported_interaction_key(id: Uuid) -> String {
+    format!("rapport:interaction:{id}")
 }
 
 /// A contact the import may write: one of mine or a new one.
@@ -219,7 +231,7 @@ fn merge(into: &mut NewContact, from: &NewContact, current_job: bool) {
 pub fn resolve(
     plan: &Plan,
     contacts: &[ContactRecord],
-    events: &[EventPassphrase],
+    events: &[KnownEvent],
     known: &HashSet<String>,
     options: &CommitOptions,
     tag: &str,
@@ -246,10 +258,57 @@ pub fn resolve(
         });
     }
     let mut resolution = Resolution::default();
+    // A Rapport export's events: the same (name, day) as one of mine is
+    // that one; the others are created.
+    let mut event_ids: HashMap<Uuid, Uuid> = HashMap::new();
+    if let Some(doc) = &plan.account {
+        for event in &doc.events {
+            let same = events
+                .iter()
+                .find(|e| e.name == event.name && e.starts_on == event.starts_on);
+            let id = match same {
+                Some(mine) => mine.id,
+                None => {
+                    let id = Uuid::new_v4();
+                    resolution.restore.events.push((
+                        id,
+                        rapport_core::event::NewEvent {
+                            name: event.name.clone(),
+                            starts_on: event.starts_on,
+                            ends_on: event.ends_on,
+                            place: event.place.clone(),
+                            notes: event.notes.clone(),
+                            passphrase: event.passphrase.clone(),
+                            card_drop: event.card_drop.clone(),
+                        },
+                    ));
+                    id
+                }
+            };
+            event_ids.insert(event.id, id);
+        }
+    }
+    let mut by_source: HashMap<Uuid, usize> = HashMap::new();
     // Row index → target, to name the contact once everything is known.
     let mut row_targets: Vec<(usize, usize)> = Vec::new();
 
     for person in &plan.people {
+        let mut remapped;
+        let person = if person
+            .contact
+            .how_met
+            .as_ref()
+            .is_some_and(|h| h.event_id.is_some())
+            && plan.account.is_some()
+        {
+            remapped = person.clone();
+            if let Some(how) = remapped.contact.how_met.as_mut() {
+                how.event_id = how.event_id.and_then(|old| event_ids.get(&old).copied());
+            }
+            &remapped
+        } else {
+            person
+        };
         let mut row = person.origin.row(RowKind::Contact, RowOutcome::New);
         row.name = Some(person.contact.name.clone());
         let mut target = network.by_keys(&person.contact);
@@ -297,6 +356,9 @@ pub fn resolve(
                 let data = network.targets[index].data.clone();
                 network.index(index, &data);
                 row_targets.push((resolution.rows.len(), index));
+                if let Some(source) = person.source_id {
+                    by_source.insert(source, index);
+                }
             }
             (RowOutcome::New, _) => {
                 let index = network.add(Target {
@@ -307,6 +369,9 @@ pub fn resolve(
                     new_status: connection,
                 });
                 row_targets.push((resolution.rows.len(), index));
+                if let Some(source) = person.source_id {
+                    by_source.insert(source, index);
+                }
             }
             _ => {}
         }
@@ -326,7 +391,12 @@ pub fn resolve(
             (Direction::Incoming, Some(message)) => {
                 let message = message.to_lowercase();
                 events.iter().find(|e| {
-                    let phrase = e.passphrase.trim().to_lowercase();
+                    let phrase = e
+                        .passphrase
+                        .as_deref()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_lowercase();
                     !phrase.is_empty() && message.contains(&phrase)
                 })
             }
@@ -463,6 +533,17 @@ pub fn resolve(
         resolution.rows.push(row);
     }
 
+    if let Some(doc) = &plan.account {
+        restore(
+            doc,
+            &network,
+            &by_source,
+            known,
+            contacts.is_empty(),
+            &mut resolution,
+        );
+    }
+
     for (row, index) in row_targets {
         let target = &network.targets[index];
         let row = &mut resolution.rows[row];
@@ -506,7 +587,8 @@ pub fn resolve(
         .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     let mut totals = ImportTotals {
         interactions: resolution.interactions.len() as u32,
-        connection_changes: resolution.totals.connection_changes,
+        connection_changes: resolution.totals.connection_changes
+            + resolution.restore.connection_history.len() as u32,
         ..ImportTotals::default()
     };
     for row in &resolution.rows {
@@ -514,4 +596,90 @@ pub fn resolve(
     }
     resolution.totals = totals;
     resolution
+}
+
+/// What a Rapport export brings besides its contacts: for the contacts it
+/// creates, their comfort and connection histories and state; the
+/// interactions of its contacts; introductions between contacts it
+/// creates; and its settings when my network was empty.
+fn restore(
+    doc: &rapport_core::export::AccountExport,
+    network: &Network,
+    by_source: &HashMap<Uuid, usize>,
+    known: &HashSet<String>,
+    empty_before: bool,
+    resolution: &mut Resolution,
+) {
+    let id_of = |old: &Uuid| by_source.get(old).map(|&i| network.targets[i].id);
+    let is_new = |old: &Uuid| {
+        by_source
+            .get(old)
+            .is_some_and(|&i| network.targets[i].existing.is_none())
+    };
+    for contact in doc.contacts.iter().filter(|c| is_new(&c.id)) {
+        let Some(id) = id_of(&contact.id) else {
+            continue;
+        };
+        resolution.restore.states.push(RestoredState {
+            id,
+            comfort: contact.comfort,
+            connection_status: contact.connection_status,
+            connection_changed_at: contact.connection_history.last().map(|c| c.created_at),
+            snoozed_until: contact.snoozed_until,
+            introduced_by: contact
+                .how_met
+                .as_ref()
+                .and_then(|h| h.introduced_by.as_ref())
+                .and_then(id_of),
+        });
+        resolution
+            .restore
+            .comfort_history
+            .extend(contact.comfort_history.iter().map(|r| (id, r.clone())));
+        resolution
+            .restore
+            .connection_history
+            .extend(contact.connection_history.iter().map(|c| (id, c.clone())));
+    }
+    for interaction in &doc.interactions {
+        let key = exported_interaction_key(interaction.id);
+        let mut ids: Vec<Uuid> = interaction.contact_ids.iter().filter_map(id_of).collect();
+        ids.dedup();
+        if ids.is_empty() || known.contains(&key) {
+            continue;
+        }
+        resolution.interactions.push(ImportedInteraction {
+            import_key: key,
+            data: NewInteraction {
+                contact_ids: ids,
+                kind: interaction.kind,
+                occurred_on: interaction.occurred_on,
+                depth: interaction.depth,
+                initiated_by: interaction.initiated_by,
+                notes: interaction.notes.clone(),
+                follow_up_on: interaction.follow_up_on,
+            },
+        });
+    }
+    for intro in &doc.introductions {
+        if let (true, true, Some(a), Some(b)) = (
+            is_new(&intro.contact_a),
+            is_new(&intro.contact_b),
+            id_of(&intro.contact_a),
+            id_of(&intro.contact_b),
+        ) {
+            resolution.restore.introductions.push(RestoredIntroduction {
+                contact_a: a,
+                contact_b: b,
+                reason: intro.reason.clone(),
+                status: intro.status.as_str().to_owned(),
+                outcome: intro.outcome.map(|o| o.as_str().to_owned()),
+                status_changed_at: intro.status_changed_at,
+                created_at: intro.created_at,
+            });
+        }
+    }
+    if empty_before {
+        resolution.restore.settings = Some(doc.settings.clone());
+    }
 }

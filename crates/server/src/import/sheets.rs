@@ -294,6 +294,7 @@ pub fn people(
                     contact,
                     connection: connected_on.map(|day| (ConnectionStatus::Connected, day)),
                     current_job: format == ImportFormat::LinkedinConnections,
+                    source_id: None,
                 }),
                 Err((field, reason)) => {
                     plan.problems

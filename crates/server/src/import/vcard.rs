@@ -70,6 +70,7 @@ pub fn parse(decoded: &Decoded, imported_on: NaiveDate) -> Result<Parsed, Unread
                             contact,
                             connection: None,
                             current_job: false,
+                            source_id: None,
                         }),
                         Err((field, reason)) => {
                             plan.problems

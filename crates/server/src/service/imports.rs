@@ -12,7 +12,7 @@ use rapport_storage::imports::{ImportRecord, ImportWrite, UndoRefusal};
 use rapport_storage::{EventQuery, Store, StoreError};
 use uuid::Uuid;
 
-use crate::import::resolve::{resolve, EventPassphrase, Resolution};
+use crate::import::resolve::{exported_interaction_key, resolve, KnownEvent, Resolution};
 use crate::import::{self, Plan, Unreadable};
 
 /// Why an import step is refused.
@@ -46,7 +46,7 @@ fn tag_of(import: &Import) -> String {
     import::source_tag(import.format, day)
 }
 
-async fn passphrases(store: &dyn Store, owner: Uuid) -> Result<Vec<EventPassphrase>, Error> {
+async fn known_events(store: &dyn Store, owner: Uuid) -> Result<Vec<KnownEvent>, Error> {
     let mut found = Vec::new();
     let mut query = EventQuery {
         q: None,
@@ -56,12 +56,11 @@ async fn passphrases(store: &dyn Store, owner: Uuid) -> Result<Vec<EventPassphra
     loop {
         let page = store.list_events(owner, &query).await?;
         let last = page.last().map(|e| (e.data.starts_on, e.id));
-        found.extend(page.iter().filter_map(|e| {
-            e.data.passphrase.clone().map(|passphrase| EventPassphrase {
-                id: e.id,
-                passphrase,
-                starts_on: e.data.starts_on,
-            })
+        found.extend(page.iter().map(|e| KnownEvent {
+            id: e.id,
+            name: e.data.name.clone(),
+            starts_on: e.data.starts_on,
+            passphrase: e.data.passphrase.clone(),
         }));
         if page.len() < query.limit as usize {
             return Ok(found);
@@ -79,11 +78,16 @@ async fn resolved(
     tag: &str,
 ) -> Result<Resolution, Error> {
     let contacts = store.all_contacts(owner).await?;
-    let events = passphrases(store, owner).await?;
+    let events = known_events(store, owner).await?;
     let keys: Vec<String> = plan
         .conversations
         .iter()
         .map(|c| format!("linkedin:message:{}:{}", c.id, c.day))
+        .chain(plan.account.iter().flat_map(|doc| {
+            doc.interactions
+                .iter()
+                .map(|i| exported_interaction_key(i.id))
+        }))
         .collect();
     let known: HashSet<String> = store
         .known_import_keys(owner, &keys)
@@ -259,6 +263,7 @@ pub async fn commit(
             interactions: resolution.interactions,
             rows: to_json(&resolution.rows),
             import,
+            restore: resolution.restore,
         };
         match store.commit_import(owner, id, write, today).await {
             Err(StoreError::Stale) if attempts < 3 => continue,

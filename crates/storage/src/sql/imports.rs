@@ -235,6 +235,32 @@ where
             }
         }
 
+        // Events of a restored export first: contacts name them.
+        for (event, data) in &write.restore.events {
+            sqlx::query(
+                "INSERT INTO events (id, owner_id, name, starts_on, ends_on, place, notes,
+                    passphrase, slug, card_drop_enabled, card_drop_opens_at, card_drop_closes_at,
+                    version, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13)",
+            )
+            .bind(*event)
+            .bind(owner)
+            .bind(&data.name)
+            .bind(data.starts_on)
+            .bind(data.ends_on)
+            .bind(&data.place)
+            .bind(&data.notes)
+            .bind(&data.passphrase)
+            .bind(crate::events::new_slug())
+            .bind(data.card_drop.enabled)
+            .bind(data.card_drop.opens_at)
+            .bind(data.card_drop.closes_at)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            undo.events.push(*event);
+        }
+
         // New contacts, set-based.
         for chunk in write.create.chunks(CHUNK) {
             let mut statement = Statement::<B>::new(
@@ -444,6 +470,7 @@ where
             links,
         )
         .await?;
+        Sql::<B>::restore(&mut tx, owner, &write.restore).await?;
         let touched: Vec<Uuid> = touched.into_iter().collect();
         Sql::<B>::recompute(&mut tx, &touched, today).await?;
 
@@ -546,6 +573,13 @@ where
             let (sql, args) = statement.into_parts()?;
             sqlx::query_with(&sql, args).execute(&mut *tx).await?;
         }
+        for chunk in undo.events.chunks(CHUNK) {
+            let mut statement = Statement::<B>::new("DELETE FROM events WHERE owner_id = ");
+            statement.push_bind(owner).push(" AND id IN (");
+            statement.push_list(chunk.iter().copied()).push(")");
+            let (sql, args) = statement.into_parts()?;
+            sqlx::query_with(&sql, args).execute(&mut *tx).await?;
+        }
         for update in &undo.updated {
             Sql::<B>::bind_contact(
                 sqlx::query(
@@ -631,6 +665,116 @@ where
     for<'q> Option<DateTime<Utc>>: Encode<'q, Db<B>>,
     for<'q> Option<NaiveDate>: Encode<'q, Db<B>>,
 {
+    /// The histories, state, introductions and settings of a restored
+    /// export (after its contacts are written).
+    async fn restore(
+        conn: &mut Conn<B>,
+        owner: Uuid,
+        restore: &crate::imports::RestoreWrite,
+    ) -> crate::Result<()> {
+        for chunk in restore.comfort_history.chunks(CHUNK) {
+            let mut statement = Statement::<B>::new(
+                "INSERT INTO comfort_ratings (id, owner_id, contact_id, rating, reason, created_at)
+                 VALUES ",
+            );
+            for (index, (contact, rating)) in chunk.iter().enumerate() {
+                if index > 0 {
+                    statement.push(", ");
+                }
+                statement.push("(").push_bind(Uuid::new_v4());
+                statement.push(", ").push_bind(owner);
+                statement.push(", ").push_bind(*contact);
+                statement.push(", ").push_bind(rating.rating.map(i32::from));
+                statement.push(", ").push_bind(rating.reason.clone());
+                statement.push(", ").push_bind(rating.created_at).push(")");
+            }
+            let (sql, args) = statement.into_parts()?;
+            sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+        }
+        for chunk in restore.connection_history.chunks(CHUNK) {
+            let mut statement = Statement::<B>::new(
+                "INSERT INTO connection_changes (id, owner_id, contact_id, from_status, to_status,
+                    note, created_at) VALUES ",
+            );
+            for (index, (contact, change)) in chunk.iter().enumerate() {
+                if index > 0 {
+                    statement.push(", ");
+                }
+                statement.push("(").push_bind(Uuid::new_v4());
+                statement.push(", ").push_bind(owner);
+                statement.push(", ").push_bind(*contact);
+                statement.push(", ").push_bind(change.from_status.as_str());
+                statement.push(", ").push_bind(change.to_status.as_str());
+                statement.push(", ").push_bind(change.note.clone());
+                statement.push(", ").push_bind(change.created_at).push(")");
+            }
+            let (sql, args) = statement.into_parts()?;
+            sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+        }
+        for state in &restore.states {
+            sqlx::query(
+                "UPDATE contacts SET comfort = $1, connection_status = $2,
+                    connection_changed_at = $3, snoozed_until = $4, introduced_by = $5
+                 WHERE id = $6 AND owner_id = $7",
+            )
+            .bind(state.comfort.map(i32::from))
+            .bind(state.connection_status.as_str())
+            .bind(state.connection_changed_at)
+            .bind(state.snoozed_until)
+            .bind(state.introduced_by)
+            .bind(state.id)
+            .bind(owner)
+            .execute(&mut *conn)
+            .await?;
+        }
+        for chunk in restore.introductions.chunks(CHUNK) {
+            let mut statement = Statement::<B>::new(
+                "INSERT INTO introductions (id, owner_id, contact_a, contact_b, reason, status,
+                    outcome, status_changed_at, version, created_at, updated_at) VALUES ",
+            );
+            for (index, intro) in chunk.iter().enumerate() {
+                if index > 0 {
+                    statement.push(", ");
+                }
+                statement.push("(").push_bind(Uuid::new_v4());
+                statement.push(", ").push_bind(owner);
+                statement.push(", ").push_bind(intro.contact_a);
+                statement.push(", ").push_bind(intro.contact_b);
+                statement.push(", ").push_bind(intro.reason.clone());
+                statement.push(", ").push_bind(intro.status.clone());
+                statement.push(", ").push_bind(intro.outcome.clone());
+                statement.push(", ").push_bind(intro.status_changed_at);
+                statement.push(", 1, ").push_bind(intro.created_at);
+                statement
+                    .push(", ")
+                    .push_bind(intro.status_changed_at)
+                    .push(")");
+            }
+            let (sql, args) = statement.into_parts()?;
+            sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+        }
+        if let Some(settings) = &restore.settings {
+            sqlx::query(
+                "INSERT INTO user_settings
+                    (user_id, connection_policy, familiarity_threshold, comfort_threshold,
+                     default_cadence_days, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (user_id) DO UPDATE SET connection_policy = $2,
+                    familiarity_threshold = $3, comfort_threshold = $4,
+                    default_cadence_days = $5, updated_at = $6",
+            )
+            .bind(owner)
+            .bind(settings.connection_policy.as_str())
+            .bind(i32::from(settings.familiarity_threshold))
+            .bind(i32::from(settings.comfort_threshold))
+            .bind(settings.default_cadence_days.map(i32::from))
+            .bind(crate::now())
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Version and connection state of some of the owner's contacts.
     async fn current_of(
         conn: &mut Conn<B>,
