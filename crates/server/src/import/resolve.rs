@@ -680,6 +680,6 @@ fn restore(
         }
     }
     if empty_before {
-        resolution.restore.settings = Some(doc.settings.clone());
+        resolution.restore.settings = Some(doc.settings);
     }
 }
