@@ -329,6 +329,15 @@ pub fn parse_archive(bytes: &[u8], imported_on: NaiveDate) -> Result<Parsed, Unr
         let entry = archive
             .by_index(index)
             .map_err(|e| Unreadable::new("file", format!("{name} cannot be read: {e}.")))?;
+        if entry.size() > MAX_ENTRY_BYTES {
+            return Err(Unreadable::new(
+                "file",
+                format!(
+                    "{name} is larger than {} MB once unpacked.",
+                    MAX_ENTRY_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
         let mut data = Vec::new();
         // Read at most the limit, whatever the archive claims (zip bombs).
         entry

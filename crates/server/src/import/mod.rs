@@ -201,10 +201,16 @@ pub fn parse(
     }
     let decoded = text::decode(bytes)?;
     let start = decoded.text.trim_start_matches('\u{feff}').trim_start();
-    if start.len() >= 11 && start[..11].eq_ignore_ascii_case("BEGIN:VCARD") {
+    let begins = |word: &str| {
+        start
+            .as_bytes()
+            .get(..word.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    if begins("BEGIN:VCARD") {
         return vcard::parse(&decoded, imported_on);
     }
-    if start.len() >= 15 && start[..15].eq_ignore_ascii_case("BEGIN:VCALENDAR") {
+    if begins("BEGIN:VCALENDAR") {
         return Err(Unreadable::new(
             "file",
             "This is a calendar (iCalendar), not contacts: export your contacts as vCard or CSV.",
@@ -315,6 +321,88 @@ pub fn checked(contact: NewContact) -> Result<NewContact, (String, String)> {
                 || ("name".to_owned(), "cannot be read".to_owned()),
                 |e| (e.field, e.message),
             ))
+        }
+    }
+}
+
+/// The readers never panic and never hang, whatever the bytes: random
+/// bytes, and text shaped like each format with random damage.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    fn day() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    }
+
+    /// Lines a file of each kind is made of, to be shuffled and damaged.
+    const PIECES: &[&str] = &[
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n",
+        "Ada,Lovelace,https://www.linkedin.com/in/ada,,Engines,CEO,08 Feb 2026\n",
+        "\"quoted, cell\",\"line\nbreak\",,,\n",
+        "Notes:\n",
+        "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n",
+        "A,B,\"1/29/26, 2:37 PM\",hi,INCOMING,https://linkedin.com/in/a,\n",
+        "CONVERSATION ID,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,CONTENT\n",
+        "c1,Ada,https://linkedin.com/in/ada,Me,https://linkedin.com/in/me,2025-03-04 17:22:10 UTC,x\n",
+        "First Name;Last Name;E-mail Address;Company;Job Title\r\n",
+        "E-mail 1 - Value\tOrganization Name\tLabels\n",
+        "BEGIN:VCARD\n",
+        "VERSION:2.1\n",
+        "FN;ENCODING=QUOTED-PRINTABLE:J=C3=BC=\n",
+        "N:Lovelace;Ada;;;\n",
+        "item1.URL:https://example.org\n",
+        "X-SOCIALPROFILE;type=linkedin:https://www.linkedin.com/in/x\n",
+        "PHOTO;ENCODING=b:AAAA\n",
+        " folded continuation\n",
+        "END:VCARD\n",
+        "{\"format\": \"rapport-account-export\", \"version\": 1}",
+        "\u{feff}",
+        "\"",
+        ";;;;;;;;\n",
+        "\n\n\n",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = super::parse(None, &bytes, day());
+        }
+
+        #[test]
+        fn shaped_text_with_damage_never_panics(
+            pieces in proptest::collection::vec(0..PIECES.len(), 1..40),
+            cut in any::<proptest::sample::Index>(),
+            noise in proptest::collection::vec(any::<char>(), 0..8),
+        ) {
+            let mut text: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            let at = cut.index(text.len() + 1);
+            let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            text.insert_str(at, &noise.into_iter().collect::<String>());
+            if let Ok(parsed) = super::parse(None, text.as_bytes(), day()) {
+                // Every person read is valid, as the commit requires.
+                for person in &parsed.plan.people {
+                    prop_assert!(rapport_core::Validate::validate(&person.contact).is_ok());
+                }
+            }
+        }
+
+        #[test]
+        fn damaged_archives_never_panic(
+            cut in 22usize..1200,
+            flip in any::<proptest::sample::Index>(),
+        ) {
+            let archive = std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../tests/corpus/imports/linkedin-archive.zip"
+            ))
+            .unwrap();
+            let mut bytes = archive[..cut.min(archive.len())].to_vec();
+            let at = flip.index(bytes.len());
+            bytes[at] ^= 0x5a;
+            let _ = super::parse(None, &bytes, day());
         }
     }
 }
