@@ -14,23 +14,9 @@
 
 use std::time::{Duration, Instant};
 
-use rapport_tests::bench::{percentile, rapport, sign_in, Server};
+use rapport_tests::bench::{percentile, seed_demo as demo, sign_in, Server};
 use rapport_tests::{Backend, TestDb, PASSWORD};
 use sqlx::Connection;
-
-fn demo(url: &str, dir: &std::path::Path, email: &str, contacts: usize, seed: u64) {
-    use std::io::Write;
-    let mut child = rapport(url, dir)
-        .args(["demo", "--email", email, "--password-stdin"])
-        .args(["--contacts", &contacts.to_string(), "--interactions", "6"])
-        .args(["--seed", &seed.to_string()])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("run rapport demo");
-    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    assert!(child.wait().unwrap().success(), "rapport demo for {email}");
-}
 
 /// Runs a statement with one date parameter on the benchmark's database
 /// (either backend): the rows it changed, or its one count.

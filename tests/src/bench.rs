@@ -74,14 +74,63 @@ impl Server {
     }
 
     fn memory_mib(&self, field: &str) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(field))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(f64::NAN, |kib| kib / 1024.0)
+        memory_of(self.child.id(), field)
     }
+
+    /// Watches the server's anonymous memory (heap, not mapped files)
+    /// every few milliseconds until the watch is stopped, for its peak.
+    pub fn watch_anonymous_memory(&self) -> MemoryWatch {
+        let pid = self.child.id();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut peak = 0.0f64;
+            while !stopped.load(Ordering::Relaxed) {
+                peak = peak.max(memory_of(pid, "RssAnon:"));
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            peak.max(memory_of(pid, "RssAnon:"))
+        });
+        MemoryWatch { stop, thread }
+    }
+}
+
+/// A running watch of a process's anonymous memory.
+pub struct MemoryWatch {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<f64>,
+}
+
+impl MemoryWatch {
+    /// Stops watching: the peak anonymous memory seen, in MiB.
+    pub fn peak_mib(self) -> f64 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap_or(f64::NAN)
+    }
+}
+
+fn memory_of(pid: u32, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+/// Seeds a demo account (`rapport demo`) with the benchmark password.
+pub fn seed_demo(url: &str, dir: &Path, email: &str, contacts: usize, seed: u64) {
+    use std::io::Write;
+    let mut child = rapport(url, dir)
+        .args(["demo", "--email", email, "--password-stdin"])
+        .args(["--contacts", &contacts.to_string(), "--interactions", "6"])
+        .args(["--seed", &seed.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("run rapport demo");
+    writeln!(child.stdin.take().unwrap(), "{}", crate::PASSWORD).unwrap();
+    assert!(child.wait().unwrap().success(), "rapport demo for {email}");
 }
 
 impl Drop for Server {
