@@ -23,7 +23,9 @@ fn connections_csv(people: usize, known: &[String]) -> String {
     let mut text = String::from(
         "Notes:\n\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n",
     );
-    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     for n in 0..people {
         // Every tenth row is someone already known (by profile URL).
         let url = match known.get(n / 10).filter(|_| n % 10 == 0) {
@@ -61,7 +63,12 @@ fn messages_csv(messages: usize, people: usize) -> String {
         let (from, from_url, to, to_url) = if rng.bool() {
             ("Me Myself", me, format!("First{n} Last"), them.clone())
         } else {
-            ("First Last", them.as_str(), "Me Myself".to_owned(), me.to_owned())
+            (
+                "First Last",
+                them.as_str(),
+                "Me Myself".to_owned(),
+                me.to_owned(),
+            )
         };
         let _ = writeln!(
             text,

@@ -297,6 +297,29 @@ async fn duplicates_are_created_merged_or_skipped_as_asked(backend: Backend) {
     assert_eq!(contacts.len(), 1);
     assert_eq!(contacts[0]["emails"], json!(["ada@engines.example"]));
 
+    // The same name with another LinkedIn profile is another person.
+    api.create(
+        "/contacts",
+        json!({"name": "Grace Hopper", "urls": ["https://www.linkedin.com/in/grace-1"]}),
+    )
+    .await;
+    let namesake = "Name,URL\nGrace Hopper,https://www.linkedin.com/in/grace-2\nGrace Hopper,\n";
+    let import = previewed(&app, &me, "people.csv", namesake.as_bytes()).await;
+    let outcomes: Vec<Value> = rows(&api, &import)
+        .await
+        .iter()
+        .map(|r| r["outcome"].clone())
+        .collect();
+    assert_eq!(outcomes, [json!("new"), json!("possible_duplicate")]);
+    api.call(
+        Method::POST,
+        &format!("/imports/{}/commit", id(&import)),
+        Some(json!({"duplicates": "skip"})),
+        None,
+    )
+    .await;
+    assert_eq!(all_contacts(&api).await.len(), 3);
+
     let other = "Name,Company\nAda Lovelace,Royal Society\n";
     let import = previewed(&app, &me, "people.csv", other.as_bytes()).await;
     assert_eq!(
@@ -304,7 +327,7 @@ async fn duplicates_are_created_merged_or_skipped_as_asked(backend: Backend) {
         "possible_duplicate"
     );
     commit(&api, &import, json!({"duplicates": "create"})).await;
-    assert_eq!(all_contacts(&api).await.len(), 2);
+    assert_eq!(all_contacts(&api).await.len(), 4);
 
     let bad = api
         .call(
@@ -725,7 +748,132 @@ async fn imports_are_private(backend: Backend) {
     problem(response, 403, "insufficient_scope").await;
 }
 
+/// Polls an import until its status is no longer `status`.
+async fn until_not(api: &Api<'_>, id: &str, status: &str) -> Value {
+    for _ in 0..100_000 {
+        let import = api.json(Method::GET, &format!("/imports/{id}"), None).await;
+        if import["status"] != status {
+            return import;
+        }
+        tokio::task::yield_now().await;
+    }
+    panic!("the import stayed {status}");
+}
+
+async fn large_imports_run_in_the_background_with_progress(backend: Backend) {
+    let Some(app) = open_app(backend).await else {
+        return;
+    };
+    let me = app.new_user("me@example.com").await;
+    let api = Api {
+        app: &app,
+        who: &me,
+    };
+    let mut file =
+        String::from("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n");
+    for n in 0..3_000 {
+        file.push_str(&format!(
+            "First{n},Last,https://www.linkedin.com/in/p{n},,Company {},Engineer,08 Feb 2026\n",
+            n % 50
+        ));
+    }
+    let response = app
+        .client()
+        .post(app.url("/api/v1/imports?filename=Connections.csv"))
+        .bearer_auth(&me.token)
+        .header("prefer", "respond-async")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    assert_eq!(response.headers()["preference-applied"], "respond-async");
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let accepted: Value = response.json().await.unwrap();
+    assert_eq!(location, format!("/api/v1/imports/{}", id(&accepted)));
+    assert_eq!(
+        accepted["format"], "linkedin_connections",
+        "known from the start of the file"
+    );
+    assert_eq!(accepted["status"], "parsing");
+    assert_eq!(accepted["progress"]["unit"], "bytes");
+    assert!(accepted["progress"]["total"].as_u64().unwrap() > 100_000);
+    let previewed = until_not(&api, &id(&accepted), "parsing").await;
+    assert_eq!(previewed["status"], "previewed", "{previewed}");
+    assert_eq!(previewed["totals"]["new"], 3_000);
+    assert_eq!(previewed["progress"], Value::Null);
+
+    let response = app
+        .client()
+        .post(app.url(&format!("/api/v1/imports/{}/commit", id(&accepted))))
+        .bearer_auth(&me.token)
+        .header("prefer", "respond-async")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let committing: Value = response.json().await.unwrap();
+    assert_eq!(committing["status"], "committing");
+    assert_eq!(committing["progress"]["unit"], "rows");
+    let twice = api
+        .call(
+            Method::POST,
+            &format!("/imports/{}/commit", id(&accepted)),
+            Some(json!({})),
+            None,
+        )
+        .await;
+    assert_eq!(twice.status(), 409, "one commit at a time");
+    let committed = until_not(&api, &id(&accepted), "committing").await;
+    assert_eq!(committed["status"], "committed", "{committed}");
+    assert_eq!(
+        committed["result"]["created"].as_array().unwrap().len(),
+        3_000
+    );
+
+    // A file whose start reads well and whose whole does not: failed, with why.
+    let mut many = String::from("Name,Email\n");
+    for n in 0..100_001 {
+        many.push_str(&format!("P{n},\n"));
+    }
+    let response = app
+        .client()
+        .post(app.url("/api/v1/imports?filename=many.csv"))
+        .bearer_auth(&me.token)
+        .header("prefer", "respond-async")
+        .body(many)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let accepted: Value = response.json().await.unwrap();
+    let failed = until_not(&api, &id(&accepted), "parsing").await;
+    assert_eq!(failed["status"], "failed");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("more than 100000 rows"),
+        "{failed}"
+    );
+    let listed = api.json(Method::GET, "/imports", None).await;
+    assert_eq!(listed["items"][0]["status"], "failed");
+    // A file whose start cannot be read is refused at once.
+    let response = app
+        .client()
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth(&me.token)
+        .header("prefer", "respond-async")
+        .body(vec![0u8, 1, 2, 3, 0, 0, 0, 9, 9, 0])
+        .send()
+        .await
+        .unwrap();
+    problem(response, 422, "import_unreadable").await;
+}
+
 rapport_tests::on_both_backends!(
+    large_imports_run_in_the_background_with_progress,
     linkedin_connections_are_previewed_committed_and_reimported,
     files_as_people_have_them,
     duplicates_are_created_merged_or_skipped_as_asked,

@@ -50,7 +50,9 @@ impl ImportFormat {
 }
 
 /// Where an import stands: `parsing` (reading the file), `previewed`
-/// (nothing written yet), `committing`, `committed`, `undone`.
+/// (nothing written yet), `committing`, `committed`, `undone`, or `failed`
+/// (a step run in the background stopped; `error` says why — a failed
+/// commit wrote nothing, and the preview can be committed again).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -60,6 +62,7 @@ pub enum ImportStatus {
     Committing,
     Committed,
     Undone,
+    Failed,
 }
 
 impl ImportStatus {
@@ -70,6 +73,7 @@ impl ImportStatus {
             ImportStatus::Committing => "committing",
             ImportStatus::Committed => "committed",
             ImportStatus::Undone => "undone",
+            ImportStatus::Failed => "failed",
         }
     }
 
@@ -80,6 +84,7 @@ impl ImportStatus {
             ImportStatus::Committing,
             ImportStatus::Committed,
             ImportStatus::Undone,
+            ImportStatus::Failed,
         ]
         .into_iter()
         .find(|s| s.as_str() == value)
@@ -194,12 +199,24 @@ impl ImportTotals {
     }
 }
 
-/// How far a running step has got.
+/// What a step's progress counts: the file's `bytes` read while parsing,
+/// the `rows` written while committing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressUnit {
+    Bytes,
+    Rows,
+}
+
+/// How far a step running in the background has got: `processed` of
+/// `total` (in `unit`s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportProgress {
     pub processed: u64,
     pub total: u64,
+    pub unit: ProgressUnit,
 }
 
 /// What the commit did, kept with the import.
@@ -244,9 +261,12 @@ pub struct Import {
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub mapping: std::collections::BTreeMap<String, String>,
     pub totals: ImportTotals,
-    /// Present while parsing or committing.
+    /// Present while parsing or committing in the background.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<ImportProgress>,
+    /// Why a step run in the background failed (`failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// What the commit did (once committed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ImportResult>,

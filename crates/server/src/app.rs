@@ -31,6 +31,8 @@ pub struct AppState {
     pub session_cache: crate::session_cache::SessionCache,
     /// Who this server is when it holds a background job's lease.
     pub lease_holder: uuid::Uuid,
+    /// Imports being read or committed in the background.
+    pub running_imports: crate::service::imports::Running,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             response_cache: crate::cache::ResponseCache::new(config.cache_bytes),
             session_cache: Default::default(),
             lease_holder: uuid::Uuid::new_v4(),
+            running_imports: Default::default(),
             store,
             config,
         }

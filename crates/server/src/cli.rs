@@ -416,7 +416,18 @@ async fn import_file(
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let today = crate::service::today_in(user.time_zone.as_deref(), rapport_storage::now());
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-    let import = match imports::preview(&*store, user.id, name, bytes, today).await {
+    let progress = crate::import::Progress::default();
+    let import = match imports::preview(
+        &*store,
+        user.id,
+        uuid::Uuid::new_v4(),
+        name,
+        bytes,
+        today,
+        &progress,
+    )
+    .await
+    {
         Ok(import) => import,
         Err(imports::Error::Unreadable(why)) => bail!("{}: {}", file.display(), why.message),
         Err(other) => return Err(other.into()),
@@ -458,7 +469,7 @@ async fn import_file(
         );
         return Ok(());
     }
-    let committed = imports::commit(&*store, user.id, import.id, options, today).await?;
+    let committed = imports::commit(&*store, user.id, import.id, options, today, &progress).await?;
     let result = committed.result.unwrap_or_default();
     println!(
         "Committed import {}: {} contacts created, {} updated, {} interactions logged, {} connection changes.",

@@ -71,6 +71,22 @@ pub struct ImportWrite {
     pub import: Import,
     /// What a Rapport export brings besides contacts and interactions.
     pub restore: RestoreWrite,
+    /// Moved on by the number of contacts and interactions written, for
+    /// whoever reports the commit's progress.
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+}
+
+impl ImportWrite {
+    /// How many contacts and interactions it writes.
+    pub fn rows(&self) -> u64 {
+        (self.create.len() + self.update.len() + self.interactions.len()) as u64
+    }
+
+    pub(crate) fn advance(&self, rows: usize) {
+        if let Some(progress) = &self.progress {
+            progress.fetch_add(rows as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }
 
 /// What restoring a Rapport export writes besides contacts and

@@ -293,10 +293,15 @@ const MAX_ARCHIVE_BYTES: u64 = 150 * 1024 * 1024;
 
 /// The whole archive: `Connections.csv`, `Invitations.csv` and
 /// `messages.csv`, wherever they are in it; everything else is left alone.
-pub fn parse_archive(bytes: &[u8], imported_on: NaiveDate) -> Result<Parsed, Unreadable> {
+pub fn parse_archive(
+    bytes: &[u8],
+    imported_on: NaiveDate,
+    progress: &super::Progress,
+) -> Result<Parsed, Unreadable> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| Unreadable::new("file", format!("The .zip archive cannot be read: {e}.")))?;
     let mut wanted: Vec<(usize, String, ImportFormat)> = Vec::new();
+    let mut declared = 0u64;
     for index in 0..archive.len() {
         let entry = archive.by_index(index).map_err(|e| {
             Unreadable::new("file", format!("The .zip archive cannot be read: {e}."))
@@ -312,6 +317,7 @@ pub fn parse_archive(bytes: &[u8], imported_on: NaiveDate) -> Result<Parsed, Unr
             "messages.csv" => ImportFormat::LinkedinMessages,
             _ => continue,
         };
+        declared = declared.saturating_add(entry.size());
         wanted.push((index, name, format));
     }
     if wanted.is_empty() {
@@ -322,6 +328,7 @@ pub fn parse_archive(bytes: &[u8], imported_on: NaiveDate) -> Result<Parsed, Unr
     }
     // Connections first, so that invitations and messages find the people.
     wanted.sort_by_key(|(_, _, format)| *format as u8);
+    progress.set_total(declared);
     let mut plan = Plan::default();
     let mut total = 0u64;
     let mut encodings = Vec::new();
@@ -355,7 +362,9 @@ pub fn parse_archive(bytes: &[u8], imported_on: NaiveDate) -> Result<Parsed, Unr
             ));
         }
         let decoded = super::text::decode(&data)?;
-        let table = super::text::read_table(&decoded.text, &super::sheets::known_column)?;
+        let part = progress.from(total - data.len() as u64);
+        let table =
+            super::text::read_table_with(&decoded.text, &super::sheets::known_column, &part)?;
         encodings.push(decoded.encoding);
         match format {
             ImportFormat::LinkedinConnections => {

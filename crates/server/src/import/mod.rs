@@ -178,11 +178,72 @@ pub struct Parsed {
     pub plan: Plan,
 }
 
+/// How far a reader has got through its text: shared with whoever reports
+/// it while it runs (see [`rapport_core::import::ImportProgress`]).
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    processed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    total: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Where this part starts (a file inside an archive).
+    base: u64,
+}
+
+impl Progress {
+    pub fn set_total(&self, total: u64) {
+        self.total
+            .store(total, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// This part has got to `offset`.
+    pub fn at(&self, offset: u64) {
+        self.processed
+            .store(self.base + offset, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The same progress, for a part that starts at `base`.
+    pub fn from(&self, base: u64) -> Progress {
+        Progress {
+            base,
+            ..self.clone()
+        }
+    }
+
+    /// The counter a writer moves on.
+    pub fn counter(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+        self.processed.clone()
+    }
+
+    pub fn report(
+        &self,
+        unit: rapport_core::import::ProgressUnit,
+    ) -> rapport_core::import::ImportProgress {
+        let total = self.total.load(std::sync::atomic::Ordering::Relaxed);
+        rapport_core::import::ImportProgress {
+            processed: self
+                .processed
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .min(total),
+            total,
+            unit,
+        }
+    }
+}
+
 /// What a file is, from its name and its first bytes.
 pub fn parse(
     filename: Option<&str>,
     bytes: &[u8],
     imported_on: NaiveDate,
+) -> Result<Parsed, Unreadable> {
+    parse_with(filename, bytes, imported_on, &Progress::default())
+}
+
+/// [`parse`], reporting how far it has got.
+pub fn parse_with(
+    filename: Option<&str>,
+    bytes: &[u8],
+    imported_on: NaiveDate,
+    progress: &Progress,
 ) -> Result<Parsed, Unreadable> {
     if bytes.is_empty() {
         return Err(Unreadable::new("file", "The file is empty."));
@@ -197,9 +258,10 @@ pub fn parse(
         ));
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return linkedin::parse_archive(bytes, imported_on);
+        return linkedin::parse_archive(bytes, imported_on, progress);
     }
     let decoded = text::decode(bytes)?;
+    progress.set_total(decoded.text.len() as u64);
     let start = decoded.text.trim_start_matches('\u{feff}').trim_start();
     let begins = |word: &str| {
         start
@@ -208,7 +270,7 @@ pub fn parse(
             .is_some_and(|head| head.eq_ignore_ascii_case(word.as_bytes()))
     };
     if begins("BEGIN:VCARD") {
-        return vcard::parse(&decoded, imported_on);
+        return vcard::parse(&decoded, imported_on, progress);
     }
     if begins("BEGIN:VCALENDAR") {
         return Err(Unreadable::new(
@@ -217,10 +279,12 @@ pub fn parse(
         ));
     }
     if start.starts_with('{') {
-        return rapport_json(&decoded);
+        let parsed = rapport_json(&decoded);
+        progress.at(decoded.text.len() as u64);
+        return parsed;
     }
     let _ = filename;
-    sheets::parse(&decoded, imported_on)
+    sheets::parse(&decoded, imported_on, progress)
 }
 
 /// Rapport's own full export (`GET /api/v1/export`): its contacts are

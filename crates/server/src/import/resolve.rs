@@ -150,12 +150,19 @@ impl Network {
     }
 
     /// A contact this person resembles, and why; or one that an earlier
-    /// import from the same source created (`true`).
+    /// import from the same source created (`true`). Two people with
+    /// different LinkedIn profiles are two people, however alike their names.
     fn resembling(&self, data: &NewContact, source: &str) -> Option<(usize, bool, String)> {
         let name = name_key(&data.name);
         let company = company_key(data.company.as_deref());
+        let profiles = linkedin_profiles(data);
+        let other_person = |index: usize| {
+            let theirs = linkedin_profiles(&self.targets[index].data);
+            !profiles.is_empty() && !theirs.is_empty() && profiles.is_disjoint(&theirs)
+        };
         if let Some(same) = self.by_name.get(&name) {
-            for &index in same {
+            let same: Vec<usize> = same.iter().copied().filter(|&i| !other_person(i)).collect();
+            for &index in &same {
                 let target = &self.targets[index];
                 if company_key(target.data.company.as_deref()) == company {
                     let earlier = target
@@ -177,7 +184,7 @@ impl Network {
         }
         if !company.is_empty() {
             if let Some(colleagues) = self.by_company.get(&company) {
-                for &index in colleagues {
+                for &index in colleagues.iter().filter(|&&i| !other_person(i)) {
                     let other = name_key(&self.targets[index].data.name);
                     if strsim::jaro_winkler(&name, &other) >= 0.92 {
                         return Some((index, false, "a close name at the same company".to_owned()));
@@ -187,6 +194,15 @@ impl Network {
         }
         None
     }
+}
+
+/// The LinkedIn profiles among a contact's addresses, as keys.
+fn linkedin_profiles(data: &NewContact) -> HashSet<String> {
+    data.urls
+        .iter()
+        .map(|u| profile_key(u))
+        .filter(|k| k.starts_with("url:linkedin.com/in/"))
+        .collect()
 }
 
 fn midnight(day: NaiveDate) -> DateTime<Utc> {

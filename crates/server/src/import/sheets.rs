@@ -198,8 +198,12 @@ pub fn detect(table: &Table) -> ImportFormat {
 }
 
 /// Reads a spreadsheet of any kind.
-pub fn parse(decoded: &Decoded, imported_on: NaiveDate) -> Result<Parsed, Unreadable> {
-    let table = super::text::read_table(&decoded.text, &known_column)?;
+pub fn parse(
+    decoded: &Decoded,
+    imported_on: NaiveDate,
+    progress: &super::Progress,
+) -> Result<Parsed, Unreadable> {
+    let table = super::text::read_table_with(&decoded.text, &known_column, progress)?;
     let format = detect(&table);
     let mut parsed = match format {
         ImportFormat::LinkedinInvitations | ImportFormat::LinkedinMessages => {
@@ -456,7 +460,12 @@ mod tests {
             text: text.to_owned(),
             encoding: "UTF-8",
         };
-        parse(&decoded, NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()).unwrap()
+        parse(
+            &decoded,
+            NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            &super::super::Progress::default(),
+        )
+        .unwrap()
     }
 
     #[test]

@@ -115,6 +115,15 @@ const HEADER_SCAN: usize = 30;
 /// separator is the one of comma, semicolon and tab that splits that line
 /// into the most columns.
 pub fn read_table(text: &str, known: &dyn Fn(&str) -> bool) -> Result<Table, Unreadable> {
+    read_table_with(text, known, &super::Progress::default())
+}
+
+/// [`read_table`], reporting the bytes read so far.
+pub fn read_table_with(
+    text: &str,
+    known: &dyn Fn(&str) -> bool,
+    progress: &super::Progress,
+) -> Result<Table, Unreadable> {
     let mut best: Option<(usize, usize, u8, usize)> = None; // (score, columns, sep, offset)
     let mut offset = 0;
     let mut first_nonempty = None;
@@ -195,6 +204,9 @@ pub fn read_table(text: &str, known: &dyn Fn(&str) -> bool) -> Result<Table, Unr
                     .count() as u32;
                 counted_to = byte;
                 let line = line_at;
+                if records.len() % 1024 == 0 {
+                    progress.at((start + byte) as u64);
+                }
                 records.push(Record {
                     line,
                     cells: record.iter().map(str::to_owned).collect(),

@@ -16,16 +16,24 @@ use super::{checked, source_tag, Origin, Parsed, Person, Plan, Unreadable};
 /// The most cards one file may hold.
 const MAX_CARDS: usize = super::text::MAX_RECORDS;
 
-pub fn parse(decoded: &Decoded, imported_on: NaiveDate) -> Result<Parsed, Unreadable> {
+pub fn parse(
+    decoded: &Decoded,
+    imported_on: NaiveDate,
+    progress: &super::Progress,
+) -> Result<Parsed, Unreadable> {
     // The line each card starts on, for the report (calcard does not say),
     // and whether an END:VCARD closes it before the next card: calcard
     // forgives a missing END, but a card cut short may have lost fields.
     let mut starts: Vec<u32> = Vec::new();
+    let mut offsets: Vec<u64> = Vec::new();
     let mut closed: Vec<bool> = Vec::new();
-    for (index, line) in decoded.text.lines().enumerate() {
-        let line = line.trim_start_matches('\u{feff}').trim();
+    let mut offset = 0u64;
+    for (index, raw) in decoded.text.split_inclusive('\n').enumerate() {
+        let line = raw.trim_start_matches('\u{feff}').trim();
+        offset += raw.len() as u64;
         if line.eq_ignore_ascii_case("BEGIN:VCARD") {
             starts.push(index as u32 + 1);
+            offsets.push(offset);
             closed.push(false);
         } else if line.eq_ignore_ascii_case("END:VCARD") {
             if let Some(last) = closed.last_mut() {
@@ -38,6 +46,9 @@ pub fn parse(decoded: &Decoded, imported_on: NaiveDate) -> Result<Parsed, Unread
     let mut parser = Parser::new(&decoded.text);
     let mut card = 0usize;
     loop {
+        if let Some(at) = offsets.get(card) {
+            progress.at(*at);
+        }
         let origin = Origin {
             file: None,
             line: starts.get(card).copied().unwrap_or(0),
@@ -101,6 +112,7 @@ pub fn parse(decoded: &Decoded, imported_on: NaiveDate) -> Result<Parsed, Unread
     if card == 0 {
         return Err(Unreadable::new("file", "The file holds no vCard."));
     }
+    progress.at(decoded.text.len() as u64);
     let version = "vCard";
     Ok(Parsed {
         format: ImportFormat::Vcard,
@@ -234,7 +246,12 @@ mod tests {
             text: text.to_owned(),
             encoding: "UTF-8",
         };
-        parse(&decoded, NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()).unwrap()
+        parse(
+            &decoded,
+            NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            &super::super::Progress::default(),
+        )
+        .unwrap()
     }
 
     #[test]

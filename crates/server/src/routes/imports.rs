@@ -143,6 +143,24 @@ async fn upload(
     Ok((filename.or(from_header), bytes))
 }
 
+/// `Prefer: respond-async` (RFC 7240): answer 202 at once and run the step
+/// in the background, its progress in `GET /imports/{id}`.
+fn prefers_async(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all("prefer")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().eq_ignore_ascii_case("respond-async"))
+}
+
+/// 202 Accepted for a step that runs in the background.
+fn accepted(import: &Import) -> HttpResponse {
+    HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/api/v1/imports/{}", import.id)))
+        .insert_header(("Preference-Applied", "respond-async"))
+        .json(import)
+}
+
 /// The query of an upload.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -161,16 +179,20 @@ pub struct UploadQuery {
         `PUT /imports/{id}/mapping`). UTF-8 (with or without BOM), UTF-16 and Windows-1252; \
         comma, semicolon or tab separated — what was detected is in `detected`. Send the file \
         as the `file` part of a `multipart/form-data` body, or as the body itself (any content \
-        type, with `?filename=`). Up to 50 MB and 100,000 rows. Every row gets an outcome \
+        type, with `?filename=`). Up to 50 MB and 100,000 rows. With `Prefer: respond-async` \
+        the answer is 202 at once (status `parsing`, or 422 when the start of the file \
+        already cannot be read) and `GET /imports/{id}` shows `progress` (bytes read) until \
+        the preview is ready, or `failed` with the `error`. Every row gets an outcome \
         (`GET /imports/{id}/rows`): `new`, `update` (same email or profile URL), \
         `possible_duplicate` (same or close name), `error` (line, field, reason) or `skipped`. \
         Needs a browser session or a personal access token with the `write` scope.",
     security(("bearer" = [])),
-    params(UploadQuery),
+    params(UploadQuery, ("Prefer" = Option<String>, Header, description = "`respond-async`: read the file in the background")),
     request_body(content = String, description = "The file (or a multipart form with a `file` part)",
         content_type = "application/octet-stream"),
     responses(
         (status = 201, description = "Read and previewed; `Location` names the import", body = Import),
+        (status = 202, description = "Being read in the background (`Prefer: respond-async`); poll `Location`", body = Import),
         (status = 413, body = Problem, content_type = "application/problem+json",
             description = "The file is larger than 50 MB (`payload_too_large`)"),
         (status = 422, body = Problem, content_type = "application/problem+json",
@@ -186,8 +208,40 @@ pub async fn create_import(
 ) -> ApiResult<HttpResponse> {
     let (filename, bytes) = upload(&req, payload, query.into_inner().filename).await?;
     let today = caller.today(&state);
-    let import =
-        service::preview(state.store.as_ref(), caller.id(), filename, bytes, today).await?;
+    if prefers_async(&req) {
+        if let Some(sniffed) = service::sniff(filename.as_deref(), &bytes, today) {
+            let import = sniffed.map_err(|e| ApiError::from(Error::Unreadable(e)))?;
+            let running = state.running_imports.clone();
+            let progress = running.start(
+                caller.id(),
+                import.clone(),
+                rapport_core::import::ProgressUnit::Bytes,
+            )?;
+            progress.set_total(bytes.len() as u64);
+            let (store, owner, id) = (state.store.clone(), caller.id(), import.id);
+            actix_web::rt::spawn(async move {
+                let done =
+                    service::preview(store.as_ref(), owner, id, filename, bytes, today, &progress)
+                        .await;
+                match done {
+                    Ok(_) => running.finish(id),
+                    Err(error) => running.fail(id, &error),
+                }
+            });
+            let shown = state.running_imports.get(caller.id(), import.id);
+            return Ok(accepted(&shown.unwrap_or(import)));
+        }
+    }
+    let import = service::preview(
+        state.store.as_ref(),
+        caller.id(),
+        Uuid::new_v4(),
+        filename,
+        bytes,
+        today,
+        &Default::default(),
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/imports/{}", import.id)))
         .json(import))
@@ -214,7 +268,17 @@ pub async fn list_imports(
         .store
         .list_imports(caller.id(), after.as_ref(), limit + 1)
         .await?;
-    let items: Vec<Import> = records.into_iter().map(|r| r.import).collect();
+    let mut items: Vec<Import> = Vec::new();
+    if after.is_none() {
+        // Files still being read come first: they are the newest.
+        items.extend(state.running_imports.unkept(caller.id()));
+    }
+    items.extend(records.into_iter().map(|r| {
+        state
+            .running_imports
+            .get(caller.id(), r.import.id)
+            .unwrap_or(r.import)
+    }));
     Ok(pagination::respond(&req, items, limit, |last| {
         rapport_storage::Cursor {
             created_at: last.created_at,
@@ -225,8 +289,10 @@ pub async fn list_imports(
 
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports",
     summary = "Get an import",
-    description = "One of your imports: its status (`previewed`, `committed`, `undone`), what \
-        was detected, its totals per outcome and, once committed, what it created and updated. \
+    description = "One of your imports: its status (`parsing`, `previewed`, `committing`, \
+        `committed`, `undone`, or `failed` with its `error`), what was detected, its totals per \
+        outcome, while a step runs in the background its `progress` (`processed` of `total` \
+        bytes read or rows written) and, once committed, what it created and updated. \
         Any signed-in caller may call it, read-only tokens included.",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -236,6 +302,9 @@ pub async fn get_import(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    if let Some(running) = state.running_imports.get(caller.id(), *id) {
+        return Ok(HttpResponse::Ok().json(running));
+    }
     let record = state
         .store
         .import(caller.id(), *id)
@@ -347,23 +416,75 @@ pub async fn map_columns(
         (without their text unless `store_message_contents`). Importing the same or a newer \
         export again never doubles anyone or any interaction. `duplicates` says what to do with \
         possible duplicates: `skip` (default), `create` or `merge`. Send `{}` for the defaults. \
+        With `Prefer: respond-async` the answer is 202 at once (status `committing`) and \
+        `GET /imports/{id}` shows `progress` (rows written) until it is `committed` — or \
+        `failed` with the `error`, having written nothing. \
         Needs a browser session or a personal access token with the `write` scope.",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ("Prefer" = Option<String>, Header, description = "`respond-async`: commit in the background")),
     request_body = CommitOptions,
     responses(
         (status = 200, description = "Committed: `result` lists what was created and updated", body = Import),
+        (status = 202, description = "Being committed in the background (`Prefer: respond-async`); poll `Location`", body = Import),
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "Already committed or undone (`conflict`)"),
     ))]
 pub async fn commit_import(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
     body: ValidJson<CommitOptions>,
 ) -> ApiResult<HttpResponse> {
     let today = caller.today(&state);
-    let import = service::commit(state.store.as_ref(), caller.id(), *id, body.0, today).await?;
+    if prefers_async(&req) {
+        let record = state
+            .store
+            .import(caller.id(), *id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("import"))?;
+        if record.import.status != rapport_core::import::ImportStatus::Previewed {
+            return Err(Error::Conflict(format!(
+                "This import is already {}.",
+                record.import.status.as_str()
+            ))
+            .into());
+        }
+        let mut import = record.import;
+        import.status = rapport_core::import::ImportStatus::Committing;
+        let running = state.running_imports.clone();
+        let progress = running.start(
+            caller.id(),
+            import.clone(),
+            rapport_core::import::ProgressUnit::Rows,
+        )?;
+        let (store, owner, options) = (state.store.clone(), caller.id(), body.0);
+        let import_id = import.id;
+        actix_web::rt::spawn(async move {
+            match service::commit(store.as_ref(), owner, import_id, options, today, &progress).await
+            {
+                Ok(_) => running.finish(import_id),
+                Err(error) => running.fail(import_id, &error),
+            }
+        });
+        let shown = state.running_imports.get(caller.id(), import.id);
+        return Ok(accepted(&shown.unwrap_or(import)));
+    }
+    if let Some(running) = state.running_imports.get(caller.id(), *id) {
+        if running.status == rapport_core::import::ImportStatus::Committing {
+            return Err(Error::Conflict("This import is being committed already.".into()).into());
+        }
+    }
+    let import = service::commit(
+        state.store.as_ref(),
+        caller.id(),
+        *id,
+        body.0,
+        today,
+        &Default::default(),
+    )
+    .await?;
+    state.running_imports.finish(import.id);
     Ok(HttpResponse::Ok().json(import))
 }
 

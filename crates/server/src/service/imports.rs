@@ -13,7 +13,8 @@ use rapport_storage::{EventQuery, Store, StoreError};
 use uuid::Uuid;
 
 use crate::import::resolve::{exported_interaction_key, resolve, KnownEvent, Resolution};
-use crate::import::{self, Plan, Unreadable};
+use crate::import::{self, Plan, Progress, Unreadable};
+use rapport_core::import::ProgressUnit;
 
 /// Why an import step is refused.
 #[derive(Debug, thiserror::Error)]
@@ -119,20 +120,202 @@ fn plan_of(record: &ImportRecord) -> Result<Plan, Error> {
     })
 }
 
+/// Imports whose step runs in the background (`Prefer: respond-async`), as
+/// the API shows them while they run, and for a while after one failed.
+/// Kept in this server's memory: another server of the same instance shows
+/// the import as the database has it (previewed, or not yet there).
+#[derive(Clone, Default)]
+pub struct Running(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Uuid, RunningImport>>>,
+);
+
+struct RunningImport {
+    owner: Uuid,
+    import: Import,
+    progress: Progress,
+    unit: ProgressUnit,
+    failed_at: Option<std::time::Instant>,
+    /// The store keeps it already (a commit runs), or not (it is read).
+    kept: bool,
+}
+
+/// How long a failed step stays visible.
+const FAILED_KEPT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+impl Running {
+    fn entries(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Uuid, RunningImport>> {
+        let mut entries = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.retain(|_, e| e.failed_at.is_none_or(|at| at.elapsed() < FAILED_KEPT));
+        entries
+    }
+
+    fn view(entry: &RunningImport) -> Import {
+        let mut import = entry.import.clone();
+        if entry.failed_at.is_none() {
+            import.progress = Some(entry.progress.report(entry.unit));
+        }
+        import
+    }
+
+    /// The import as its running (or failed) step shows it.
+    pub fn get(&self, owner: Uuid, id: Uuid) -> Option<Import> {
+        self.entries()
+            .get(&id)
+            .filter(|e| e.owner == owner)
+            .map(Self::view)
+    }
+
+    /// The owner's imports being read, or whose reading failed: not kept
+    /// by the store.
+    pub fn unkept(&self, owner: Uuid) -> Vec<Import> {
+        self.entries()
+            .values()
+            .filter(|e| e.owner == owner && !e.kept)
+            .map(Self::view)
+            .collect()
+    }
+
+    /// Starts a step (reading a file: `Bytes`, not kept yet; committing:
+    /// `Rows`); refused while another runs for the same import.
+    pub fn start(
+        &self,
+        owner: Uuid,
+        import: Import,
+        unit: ProgressUnit,
+    ) -> Result<Progress, Error> {
+        let kept = unit == ProgressUnit::Rows;
+        let mut entries = self.entries();
+        if entries
+            .get(&import.id)
+            .is_some_and(|e| e.failed_at.is_none())
+        {
+            return Err(Error::Conflict(format!(
+                "This import is {} already.",
+                import.status.as_str()
+            )));
+        }
+        let progress = Progress::default();
+        entries.insert(
+            import.id,
+            RunningImport {
+                owner,
+                import,
+                progress: progress.clone(),
+                unit,
+                failed_at: None,
+                kept,
+            },
+        );
+        Ok(progress)
+    }
+
+    /// The step ended well: the database has the import now.
+    pub fn finish(&self, id: Uuid) {
+        self.entries().remove(&id);
+    }
+
+    /// The step failed: shown as `failed`, with why, for a while.
+    pub fn fail(&self, id: Uuid, error: &Error) {
+        if let Some(entry) = self.entries().get_mut(&id) {
+            entry.import.status = ImportStatus::Failed;
+            entry.import.progress = None;
+            entry.import.error = Some(error.to_string());
+            entry.failed_at = Some(std::time::Instant::now());
+        }
+    }
+}
+
+/// What a file is, from its first 64 KiB: for answering at once while the
+/// whole file is read in the background. `None` when the start alone does
+/// not tell (the whole file must be read first).
+pub fn sniff(
+    filename: Option<&str>,
+    bytes: &[u8],
+    today: NaiveDate,
+) -> Option<Result<Import, Unreadable>> {
+    const HEAD: usize = 64 * 1024;
+    let head = if bytes.len() <= HEAD || bytes.starts_with(b"PK") {
+        bytes
+    } else {
+        // Cut after a line feed (an even length, for UTF-16).
+        let cut = bytes[..HEAD]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(HEAD, |i| i + 1);
+        &bytes[..cut + (cut % 2)]
+    };
+    if bytes.starts_with(b"PK") && bytes.len() > 4 * HEAD {
+        // An archive's directory is at its end: read it whole, in the background.
+        return Some(Ok(blank(
+            filename,
+            rapport_core::import::ImportFormat::LinkedinArchive,
+            "zip".into(),
+            None,
+            "LinkedIn data archive".into(),
+        )));
+    }
+    match import::parse(filename, head, today) {
+        Ok(parsed) => Some(Ok(blank(
+            filename,
+            parsed.format,
+            parsed.encoding,
+            parsed.separator.map(str::to_owned),
+            parsed.format.label().to_owned(),
+        ))),
+        Err(unreadable) if head.len() == bytes.len() => Some(Err(unreadable)),
+        Err(_) => None,
+    }
+}
+
+fn blank(
+    filename: Option<&str>,
+    format: rapport_core::import::ImportFormat,
+    encoding: String,
+    separator: Option<String>,
+    detected: String,
+) -> Import {
+    Import {
+        id: Uuid::new_v4(),
+        status: ImportStatus::Parsing,
+        format,
+        filename: filename.map(|f| f.chars().take(255).collect()),
+        encoding,
+        separator,
+        detected,
+        columns: Vec::new(),
+        mapping: Default::default(),
+        totals: Default::default(),
+        progress: None,
+        error: None,
+        result: None,
+        created_at: rapport_storage::now(),
+        committed_at: None,
+        undone_at: None,
+    }
+}
+
 /// Reads a file and keeps its preview; nothing of the network is written.
 pub async fn preview(
     store: &dyn Store,
     owner: Uuid,
+    id: Uuid,
     filename: Option<String>,
     bytes: Vec<u8>,
     today: NaiveDate,
+    progress: &Progress,
 ) -> Result<Import, Error> {
     let name = filename.clone();
-    let parsed = tokio::task::spawn_blocking(move || import::parse(name.as_deref(), &bytes, today))
-        .await
-        .map_err(|e| Error::Conflict(format!("the file could not be read: {e}")))??;
+    let reading = progress.clone();
+    let parsed = tokio::task::spawn_blocking(move || {
+        import::parse_with(name.as_deref(), &bytes, today, &reading)
+    })
+    .await
+    .map_err(|e| Error::Conflict(format!("the file could not be read: {e}")))??;
     let mut import = Import {
-        id: Uuid::new_v4(),
+        id,
         status: ImportStatus::Previewed,
         format: parsed.format,
         filename: filename
@@ -145,6 +328,7 @@ pub async fn preview(
         mapping: parsed.mapping,
         totals: Default::default(),
         progress: None,
+        error: None,
         result: None,
         created_at: rapport_storage::now(),
         committed_at: None,
@@ -241,6 +425,7 @@ pub async fn commit(
     id: Uuid,
     options: CommitOptions,
     today: NaiveDate,
+    progress: &Progress,
 ) -> Result<Import, Error> {
     let record = store.import(owner, id).await?.ok_or(StoreError::NotFound)?;
     if record.import.status != ImportStatus::Previewed {
@@ -264,7 +449,10 @@ pub async fn commit(
             rows: to_json(&resolution.rows),
             import,
             restore: resolution.restore,
+            progress: Some(progress.counter()),
         };
+        progress.at(0);
+        progress.set_total(write.rows());
         match store.commit_import(owner, id, write, today).await {
             Err(StoreError::Stale) if attempts < 3 => continue,
             Err(StoreError::Stale) => {

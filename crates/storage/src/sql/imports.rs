@@ -312,6 +312,7 @@ where
             }
             let (sql, args) = statement.into_parts()?;
             sqlx::query_with(&sql, args).execute(&mut *tx).await?;
+            write.advance(chunk.len());
         }
         undo.created = write.create.iter().map(|c| (c.id, 1)).collect();
 
@@ -339,6 +340,7 @@ where
             if changed != 1 {
                 return Err(crate::StoreError::Stale);
             }
+            write.advance(1);
             if let Some((status, at)) = update.connection {
                 sqlx::query(
                     "UPDATE contacts SET connection_status = $1, connection_changed_at = $2
@@ -463,6 +465,7 @@ where
             }
             let (sql, args) = statement.into_parts()?;
             sqlx::query_with(&sql, args).execute(&mut *tx).await?;
+            write.advance(chunk.len());
         }
         Sql::<B>::insert_rows(
             &mut tx,
