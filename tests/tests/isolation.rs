@@ -32,9 +32,11 @@ fn exempt(template: &str) -> bool {
         || template.starts_with("/calendar/")
 }
 
-/// A valid body for each write, so that only ownership can refuse it.
-fn body_for(method: &Method, template: &str) -> Option<Value> {
+/// A valid body for each write, so that only ownership can refuse it
+/// (`own_contact`: one of the caller's contacts).
+fn body_for(method: &Method, template: &str, own_contact: &str) -> Option<Value> {
     let body = match (method.as_str(), template) {
+        ("POST", t) if t.ends_with("/merge") => json!({"other_id": own_contact}),
         ("PATCH", _) => json!({}),
         ("PUT", t) if t.ends_with("/comfort") => json!({"rating": 3, "reason": "test"}),
         ("POST", t) if t.ends_with("/connection") => json!({"status": "asked"}),
@@ -60,11 +62,17 @@ async fn send(
     path: &str,
     body: Option<Value>,
 ) -> (u16, String) {
+    // A merge names the versions of both contacts.
+    let if_match = if path.ends_with("/merge") {
+        "\"1\", \"1\""
+    } else {
+        "\"1\""
+    };
     let mut request = app
         .client()
         .request(method, app.url(path))
         .bearer_auth(&who.token)
-        .header("if-match", "\"1\"");
+        .header("if-match", if_match);
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -201,6 +209,9 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         format!("/api/v1/imports/{import_id}"),
         format!("/api/v1/imports/{import_id}/rows"),
     ];
+    // Eve merging her own contact with Ada's must find nothing either.
+    let eves_contact = post_json(&app, &eve, "/api/v1/contacts", json!({"name": "Mallory"})).await;
+    let eves_contact = eves_contact["id"].as_str().unwrap().to_owned();
     let mut before = Vec::new();
     for path in &owned_paths {
         before.push(get_json(&app, &ada, path).await);
@@ -240,7 +251,7 @@ async fn another_users_ids_are_never_found(backend: Backend) {
             panic!("no isolation fixture for {template}: add one to tests/tests/isolation.rs")
         });
         for method in methods {
-            let body = body_for(&method, template);
+            let body = body_for(&method, template, &eves_contact);
             let theirs = template.replace("{id}", id);
             let missing = template.replace("{id}", &uuid::Uuid::new_v4().to_string());
             let (status, text) = send(&app, &eve, method.clone(), &theirs, body.clone()).await;

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod contact;
+pub mod duplicates;
 pub mod event;
 pub mod export;
 pub mod familiarity;

@@ -49,6 +49,8 @@ use crate::routes;
         routes::contacts::get_familiarity,
         routes::contacts::change_connection,
         routes::contacts::connection_history,
+        routes::duplicates::duplicates,
+        routes::duplicates::merge,
         routes::contacts::network,
         routes::interactions::list_interactions,
         routes::interactions::create_interaction,
@@ -241,15 +243,24 @@ impl Modify for ExactParameters {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
         use utoipa::openapi::RefOr;
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            // A merge writes two contacts, and names the version of each.
+            let (pattern, example) = if path.ends_with("/merge") {
+                (
+                    crate::routes::versioning::IF_MATCH_PAIR_PATTERN,
+                    "\"3\", \"7\"",
+                )
+            } else {
+                (crate::routes::versioning::IF_MATCH_PATTERN, "\"3\"")
+            };
             for operation in operations(item) {
                 for parameter in operation.parameters.iter_mut().flatten() {
                     if parameter.name.eq_ignore_ascii_case("If-Match") {
                         parameter.schema = Some(RefOr::T(Schema::Object(
                             ObjectBuilder::new()
                                 .schema_type(Type::String)
-                                .pattern(Some(crate::routes::versioning::IF_MATCH_PATTERN))
-                                .examples(["\"3\""])
+                                .pattern(Some(pattern))
+                                .examples([example])
                                 .build(),
                         )));
                     }

@@ -10,9 +10,11 @@ use uuid::Uuid;
 mod events;
 mod export;
 mod introductions;
+mod merge;
 pub use events::*;
 pub use export::*;
 pub use introductions::*;
+pub use merge::*;
 
 use crate::{
     now, Cursor, NewApiToken, NewInvite, NewSession, NewUser, RefreshOutcome, RegistrationGate,
@@ -897,6 +899,8 @@ macro_rules! conformance_cases {
             concurrent_drops_of_one_card_make_one_contact,
             exports_read_all_of_the_owners_rows_and_nothing_else,
             a_calendar_feed_is_found_by_its_secret_until_rotated_or_revoked,
+            a_merge_moves_everything_to_the_survivor_and_deletes_the_other,
+            duplicate_candidates_are_the_owners_active_contacts,
         );
     };
 }

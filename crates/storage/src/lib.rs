@@ -22,6 +22,7 @@ pub mod events;
 pub mod export;
 pub mod imports;
 pub mod introductions;
+pub mod merge;
 pub mod network;
 pub mod nurture;
 pub mod postgres;
@@ -34,6 +35,7 @@ pub use events::{CardDropOutcome, DroppedCard, EventQuery, EventRecord, EventSto
 pub use export::{CalendarFeedStore, ExportStore, ExportedContactRecord};
 pub use imports::{ImportRecord, ImportStore};
 pub use introductions::{IntroductionOrder, IntroductionQuery, IntroductionStore};
+pub use merge::{ContactMerge, DuplicateCandidate, MergeStore};
 pub use network::{
     ContactQuery, ContactRecord, ContactSort, ContactStore, InteractionQuery, InteractionStore,
     SortKey,
@@ -229,6 +231,7 @@ pub trait Store:
     + ImportStore
     + ExportStore
     + CalendarFeedStore
+    + MergeStore
     + Send
     + Sync
     + 'static

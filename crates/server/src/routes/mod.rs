@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod calendar;
 pub mod contacts;
+pub mod duplicates;
 pub mod events;
 pub mod export;
 pub mod health;
@@ -61,6 +62,8 @@ api_routes! {
     put "/me/settings" => contacts::put_settings,
     get "/contacts" => contacts::list_contacts,
     post "/contacts" => contacts::create_contact,
+    // Before `/contacts/{id}`: actix matches routes in order.
+    get "/contacts/duplicates" => duplicates::duplicates,
     get "/contacts/{id}" => contacts::get_contact,
     patch "/contacts/{id}" => contacts::update_contact,
     delete "/contacts/{id}" => contacts::delete_contact,
@@ -70,6 +73,7 @@ api_routes! {
     get "/contacts/{id}/familiarity" => contacts::get_familiarity,
     post "/contacts/{id}/connection" => contacts::change_connection,
     get "/contacts/{id}/connection/history" => contacts::connection_history,
+    post "/contacts/{id}/merge" => duplicates::merge,
     get "/network" => contacts::network,
     get "/interactions" => interactions::list_interactions,
     post "/interactions" => interactions::create_interaction,
@@ -141,11 +145,17 @@ pub async fn api_fallback(req: HttpRequest) -> actix_web::HttpResponse {
 fn fallback_error(req: &HttpRequest) -> ApiError {
     let path = req.path();
     let under_v1 = path.strip_prefix("/api/v1").unwrap_or("");
-    let allowed: Vec<String> = API_ROUTES
+    let mut allowed: Vec<String> = Vec::new();
+    // `/contacts/duplicates` also matches `/contacts/{id}`: each method once.
+    for (method, _) in API_ROUTES
         .iter()
         .filter(|(_, template)| template_matches(template, under_v1))
-        .map(|(method, _)| method.to_uppercase())
-        .collect();
+    {
+        let method = method.to_uppercase();
+        if !allowed.contains(&method) {
+            allowed.push(method);
+        }
+    }
     if allowed.is_empty() {
         return ApiError::new(
             StatusCode::NOT_FOUND,

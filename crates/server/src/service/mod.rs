@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod card_drop;
 pub mod contacts;
+pub mod duplicates;
 pub mod export;
 pub mod imports;
 pub mod nurture;

@@ -314,6 +314,7 @@ pub(crate) mod export;
 pub(crate) mod imports;
 pub(crate) mod interactions;
 pub(crate) mod introductions;
+pub(crate) mod merge;
 pub(crate) mod network;
 pub(crate) mod nurture;
 pub(crate) mod sessions;
