@@ -83,34 +83,35 @@ pub fn exported_interaction_key(id: Uuid) -> String {
     format!("rapport:interaction:{id}")
 }
 
-/// A contact the import may write: one of mine or a new one.
-struct Target {
+/// A contact the import may write: one of mine (its version and data as
+/// read) or a new one.
+struct Target<'c> {
     id: Uuid,
-    existing: Option<(i64, NewContact)>,
+    existing: Option<(i64, &'c NewContact)>,
     data: NewContact,
     status: ConnectionStatus,
     new_status: Option<(ConnectionStatus, DateTime<Utc>)>,
 }
 
-impl Target {
+impl Target<'_> {
     fn changed(&self) -> bool {
         self.new_status.is_some()
             || self
                 .existing
                 .as_ref()
-                .is_none_or(|(_, before)| *before != self.data)
+                .is_none_or(|(_, before)| **before != self.data)
     }
 }
 
-struct Network {
-    targets: Vec<Target>,
+struct Network<'c> {
+    targets: Vec<Target<'c>>,
     by_key: HashMap<String, usize>,
     by_name: HashMap<String, Vec<usize>>,
     by_company: HashMap<String, Vec<usize>>,
 }
 
-impl Network {
-    fn add(&mut self, target: Target) -> usize {
+impl<'c> Network<'c> {
+    fn add(&mut self, target: Target<'c>) -> usize {
         let index = self.targets.len();
         self.index(index, &target.data);
         self.targets.push(target);
@@ -267,7 +268,7 @@ pub fn resolve(
     for contact in contacts {
         network.add(Target {
             id: contact.id,
-            existing: Some((contact.version, contact.data.clone())),
+            existing: Some((contact.version, &contact.data)),
             data: contact.data.clone(),
             status: contact.connection_status,
             new_status: None,
@@ -581,7 +582,7 @@ pub fn resolve(
             Some((version, before)) => resolution.update.push(ImportedUpdate {
                 id: target.id,
                 expected_version: version,
-                before,
+                before: before.clone(),
                 data: target.data,
                 connection: target.new_status,
             }),
@@ -620,7 +621,7 @@ pub fn resolve(
 /// creates; and its settings when my network was empty.
 fn restore(
     doc: &rapport_core::export::AccountExport,
-    network: &Network,
+    network: &Network<'_>,
     by_source: &HashMap<Uuid, usize>,
     known: &HashSet<String>,
     empty_before: bool,

@@ -74,7 +74,7 @@ async fn known_events(store: &dyn Store, owner: Uuid) -> Result<Vec<KnownEvent>,
 async fn resolved(
     store: &dyn Store,
     owner: Uuid,
-    plan: &Plan,
+    plan: &std::sync::Arc<Plan>,
     options: &CommitOptions,
     tag: &str,
 ) -> Result<Resolution, Error> {
@@ -95,7 +95,7 @@ async fn resolved(
         .await?
         .into_iter()
         .collect();
-    let plan = plan.clone();
+    let plan = std::sync::Arc::clone(plan);
     let options = options.clone();
     let tag = tag.to_owned();
     // Matching thousands of rows is CPU work: off the async workers.
@@ -335,14 +335,15 @@ pub async fn preview(
         undone_at: None,
     };
     let tag = tag_of(&import);
-    let resolution = resolved(store, owner, &parsed.plan, &CommitOptions::default(), &tag).await?;
+    let plan = std::sync::Arc::new(parsed.plan);
+    let resolution = resolved(store, owner, &plan, &CommitOptions::default(), &tag).await?;
     import.totals = resolution.totals;
     store
         .create_import(
             owner,
             ImportRecord {
                 import: import.clone(),
-                plan: to_json(&parsed.plan),
+                plan: to_json(&*plan),
                 rows: to_json(&resolution.rows),
                 undo: None,
             },
@@ -399,6 +400,7 @@ pub async fn remap(
     let mut plan =
         crate::import::sheets::people(ImportFormat::GenericCsv, &sheet, &chosen, None, day);
     plan.sheet = Some(sheet);
+    let plan = std::sync::Arc::new(plan);
     let resolution = resolved(store, owner, &plan, &CommitOptions::default(), &tag).await?;
     import.mapping = chosen;
     import.totals = resolution.totals;
@@ -434,7 +436,13 @@ pub async fn commit(
             record.import.status.as_str()
         )));
     }
-    let plan = plan_of(&record)?;
+    let plan = std::sync::Arc::new(plan_of(&record)?);
+    // The stored text of the plan and its report are not needed again.
+    let record = ImportRecord {
+        plan: String::new(),
+        rows: String::new(),
+        ..record
+    };
     let tag = tag_of(&record.import);
     let mut attempts = 0;
     loop {

@@ -840,6 +840,7 @@ where
                     .or_default()
                     .push(row.fact.try_into()?);
             }
+            let mut derived_rows = Vec::with_capacity(contacts.len());
             for contact in contacts {
                 let default_cadence = if contact.has_settings {
                     days(
@@ -863,19 +864,30 @@ where
                     },
                     today,
                 );
-                sqlx::query(
-                    "UPDATE contacts SET familiarity = $1, suggested_comfort = $2,
-                        familiarity_as_of = $3, last_interaction_on = $4, next_due_on = $5
-                     WHERE id = $6",
-                )
-                .bind(derived.familiarity)
-                .bind(derived.suggested)
-                .bind(today)
-                .bind(derived.last)
-                .bind(derived.next_due)
-                .bind(contact.id)
-                .execute(&mut *conn)
-                .await?;
+                derived_rows.push((contact.id, derived));
+            }
+            // One statement for up to 100 contacts: their values joined in
+            // as a VALUES list (columnN names work on both databases).
+            for rows in derived_rows.chunks(100) {
+                let mut statement = Statement::<B>::new(
+                    "UPDATE contacts SET familiarity = v.column2, suggested_comfort = v.column3,
+                        last_interaction_on = v.column4, next_due_on = v.column5,
+                        familiarity_as_of = ",
+                );
+                statement.push_bind(today).push(" FROM (VALUES ");
+                for (index, (id, derived)) in rows.iter().enumerate() {
+                    if index > 0 {
+                        statement.push(", ");
+                    }
+                    statement.push("(").push_bind(*id);
+                    statement.push(", ").push_bind(derived.familiarity);
+                    statement.push(", ").push_bind(derived.suggested);
+                    statement.push(", ").push_bind(derived.last);
+                    statement.push(", ").push_bind(derived.next_due).push(")");
+                }
+                statement.push(") AS v WHERE contacts.id = v.column1");
+                let (sql, args) = statement.into_parts()?;
+                sqlx::query_with(&sql, args).execute(&mut *conn).await?;
             }
         }
         Ok(())
