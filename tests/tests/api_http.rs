@@ -57,6 +57,14 @@ async fn unknown_api_paths_are_problems_and_app_paths_are_the_app(backend: Backe
     let wrong_method = client.delete(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(wrong_method.headers()["allow"], "GET, PATCH");
     problem(wrong_method, 405, "method_not_allowed").await;
+    // A fixed path that a template also matches is its own route only.
+    let fixed = client
+        .patch(app.url("/api/v1/contacts/duplicates"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fixed.headers()["allow"], "GET");
+    problem(fixed, 405, "method_not_allowed").await;
     // Deep links into the app get the app's page (or, in a build without
     // the app, a page that says so); never a JSON problem.
     let deep_link = client.get(app.url("/contacts/123")).send().await.unwrap();

@@ -32,7 +32,25 @@ macro_rules! api_routes {
         pub const API_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
 
         pub fn configure_api(cfg: &mut web::ServiceConfig) {
-            $(cfg.route($path, web::$method().to($handler));)*
+            // Fixed paths first, each closed by a resource that answers any
+            // other method with 405: `PATCH /contacts/duplicates` must not
+            // reach `PATCH /contacts/{id}`.
+            $(if !$path.contains('{') {
+                cfg.route($path, web::$method().to($handler));
+            })*
+            let mut fixed: Vec<&str> = API_ROUTES
+                .iter()
+                .map(|(_, path)| *path)
+                .filter(|path| !path.contains('{'))
+                .collect();
+            fixed.sort_unstable();
+            fixed.dedup();
+            for path in fixed {
+                cfg.service(web::resource(path).default_service(web::to(api_fallback)));
+            }
+            $(if $path.contains('{') {
+                cfg.route($path, web::$method().to($handler));
+            })*
         }
     };
 }
@@ -146,11 +164,16 @@ fn fallback_error(req: &HttpRequest) -> ApiError {
     let path = req.path();
     let under_v1 = path.strip_prefix("/api/v1").unwrap_or("");
     let mut allowed: Vec<String> = Vec::new();
-    // `/contacts/duplicates` also matches `/contacts/{id}`: each method once.
-    for (method, _) in API_ROUTES
-        .iter()
-        .filter(|(_, template)| template_matches(template, under_v1))
-    {
+    // A fixed path (`/contacts/duplicates`) is that route alone, though it
+    // also matches a template (`/contacts/{id}`).
+    let exact = API_ROUTES.iter().any(|(_, template)| *template == under_v1);
+    for (method, _) in API_ROUTES.iter().filter(|(_, template)| {
+        if exact {
+            *template == under_v1
+        } else {
+            template_matches(template, under_v1)
+        }
+    }) {
         let method = method.to_uppercase();
         if !allowed.contains(&method) {
             allowed.push(method);
