@@ -657,7 +657,7 @@ fn report(current: Current, import: &Import) -> AnyView {
     // Names for the contacts' links, from the rows (they carry the ids once
     // committed).
     let names = LocalResource::new(move || async move {
-        api::imports::rows(id, None, 500, None).await.map(|page| {
+        api::imports::rows(id, None, 200, None).await.map(|page| {
             page.items
                 .into_iter()
                 .filter_map(|row| Some((row.contact_id?, row.name?)))
