@@ -318,18 +318,10 @@ fn totals_view(totals: &ImportTotals, status: ImportStatus) -> AnyView {
     let done = matches!(status, ImportStatus::Committed | ImportStatus::Undone);
     let mut facts = vec![
         ("total-rows", "Rows", totals.rows),
-        (
-            "total-new",
-            if done { "New" } else { "New contacts" },
-            totals.new,
-        ),
+        ("total-new", "New", totals.new),
         (
             "total-update",
-            if done {
-                "Updated"
-            } else {
-                "Updates to my contacts"
-            },
+            if done { "Updated" } else { "Updates" },
             totals.update,
         ),
         (
@@ -519,9 +511,8 @@ fn commit_panel(current: Current, import: &Import) -> AnyView {
             <fieldset class="set-choices" id="duplicate-choice">
                 <legend>
                     {format!(
-                        "{} {} resemble one of your contacts",
-                        totals.possible_duplicate,
-                        if totals.possible_duplicate == 1 { "row" } else { "rows" },
+                        "{} like one of your contacts",
+                        count(totals.possible_duplicate, "row looks", "rows look"),
                     )}
                 </legend>
                 {DUPLICATE_CHOICES
@@ -571,10 +562,14 @@ fn commit_panel(current: Current, import: &Import) -> AnyView {
                 {if nothing {
                     "Nothing in this file would change your network.".to_owned()
                 } else {
+                    let left_out = totals.error + totals.skipped;
+                    let left_out = if left_out > 0 {
+                        format!(" {} left out (errors and skipped rows).", count(left_out, "row", "rows"))
+                    } else {
+                        String::new()
+                    };
                     format!(
-                        "Nothing is written yet. Importing writes everything at once: if anything fails, nothing is written. You can undo it afterwards. {} errors and {} skipped rows are left out.",
-                        totals.error,
-                        totals.skipped,
+                        "Nothing is written yet. Importing writes everything at once: if anything fails, nothing is written. You can undo it afterwards.{left_out}"
                     )
                 }}
             </p>
@@ -605,12 +600,17 @@ fn commit_panel(current: Current, import: &Import) -> AnyView {
                     aria-busy=move || current.committing.get().then_some("true")
                     on:click=commit
                 >
-                    {format!("Import {to_write} {}", if to_write == 1 { "contact" } else { "contacts" })}
+                    {format!("Import {}", count(to_write, "contact", "contacts"))}
                 </button>
             </div>
         </section>
     }
     .into_any()
+}
+
+/// "1 contact", "3 contacts".
+fn count(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn choice_name(choice: DuplicateChoice) -> &'static str {
@@ -671,11 +671,11 @@ fn report(current: Current, import: &Import) -> AnyView {
             <h2 id="report-heading" tabindex="-1">"Imported"</h2>
             <p role="status">
                 {format!(
-                    "Imported {when}: {} contacts created, {} updated, {} interactions logged, {} connection steps recorded.",
-                    result.created.len(),
-                    result.updated.len(),
-                    result.interactions,
-                    result.connection_changes,
+                    "Imported {when}: {} created, {} updated, {} logged, {} recorded.",
+                    count(result.created.len() as u32, "contact", "contacts"),
+                    count(result.updated.len() as u32, "contact", "contacts"),
+                    count(result.interactions, "interaction", "interactions"),
+                    count(result.connection_changes, "connection step", "connection steps"),
                 )}
             </p>
             {loaded(
@@ -840,14 +840,27 @@ fn RowBrowser(current: Current) -> impl IntoView {
             <div class="net-views imp-filters" role="group" aria-label="Show rows">
                 {filters}
             </div>
-            {loaded(first, move |page| view! { <RowPages id outcome=outcome.get_untracked() page /> })}
+            {loaded(
+                first,
+                move |page| {
+                    let committed = current.import.with_untracked(|i| i.status)
+                        == ImportStatus::Committed;
+                    view! { <RowPages id outcome=outcome.get_untracked() committed page /> }
+                },
+            )}
         </section>
     }
 }
 
 /// The first page of rows and those added by "Show more".
 #[component]
-fn RowPages(id: Uuid, outcome: Option<RowOutcome>, page: Page<ImportRow>) -> impl IntoView {
+fn RowPages(
+    id: Uuid,
+    outcome: Option<RowOutcome>,
+    /// Rows name the contacts they created (links only once they exist).
+    committed: bool,
+    page: Page<ImportRow>,
+) -> impl IntoView {
     if page.items.is_empty() {
         return view! { <p class="muted" id="import-rows-none">"No rows here."</p> }.into_any();
     }
@@ -872,7 +885,7 @@ fn RowPages(id: Uuid, outcome: Option<RowOutcome>, page: Page<ImportRow>) -> imp
     };
     view! {
         <ul class="imp-rows" id="import-rows">
-            {move || rows.with(|rows| rows.iter().map(row_view).collect_view())}
+            {move || rows.with(|rows| rows.iter().map(|row| row_view(row, committed)).collect_view())}
         </ul>
         {problem_note(problem)}
         {move || {
@@ -895,7 +908,7 @@ fn RowPages(id: Uuid, outcome: Option<RowOutcome>, page: Page<ImportRow>) -> imp
     .into_any()
 }
 
-fn row_view(row: &ImportRow) -> impl IntoView {
+fn row_view(row: &ImportRow, committed: bool) -> impl IntoView {
     let place = match &row.file {
         Some(file) => format!("{file}, line {}", row.line),
         None => format!("Line {}", row.line),
@@ -906,8 +919,10 @@ fn row_view(row: &ImportRow) -> impl IntoView {
         RowKind::Message => Some("Messages"),
     };
     let name = row.name.clone().unwrap_or_else(|| "(no name)".to_owned());
-    // A contact that exists: one to update, one resembled, one created.
-    let who = match (row.contact_id, &row.candidate_name) {
+    // A contact that exists: one to update, one resembled, one created
+    // (a preview's new rows name contacts still to be made).
+    let exists = committed || row.outcome != RowOutcome::New;
+    let who = match (row.contact_id.filter(|_| exists), &row.candidate_name) {
         (Some(contact), Some(candidate)) if row.outcome == RowOutcome::PossibleDuplicate => view! {
             <span class="imp-name">{name}</span>
             <span class="imp-meta">

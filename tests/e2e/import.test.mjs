@@ -290,6 +290,55 @@ function defineTests() {
     assert.deepEqual(problems, [], "errors in the browser console or CSP violations");
   });
 
+  test("the Duplicates page sends a merge as the API documents it (the API's answers stood in for in the browser)", { timeout: 60_000 }, async () => {
+    // Runs whether or not this server has the duplicates API: the page's
+    // side of the contract — the request it sends — is checked here.
+    const { page, problems, accessibility } = session;
+    problems.length = 0;
+    accessibility.length = 0;
+    const token = await accessToken(page);
+    const created = await Promise.all([
+      api(page, token, "POST", "/api/v1/contacts", { name: "Ezra Echo", emails: ["ezra@example.com"], company: "Echo Labs" }),
+      api(page, token, "POST", "/api/v1/contacts", { name: "Ezra Ecko", emails: ["ezra@example.com"], title: "Engineer" }),
+    ]);
+    assert.deepEqual(created.map((r) => r.status), [201, 201]);
+    // One has the company, the other the title.
+    const [withCompany, withTitle] = created.map((r) => r.body);
+    const groups = `${server.url}/api/v1/contacts/duplicates`;
+    await page.route(groups, (route) =>
+      route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ groups: [{ reason: "same_email", contacts: [withCompany, withTitle] }] }) }),
+    );
+    let sent;
+    const mergePath = `/api/v1/contacts/${withCompany.id}/merge`;
+    const isMerge = (url) => url.pathname === mergePath;
+    await page.route(isMerge, (route) => {
+      sent = { method: route.request().method(), ifMatch: route.request().headers()["if-match"], body: route.request().postDataJSON() };
+      route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ ...withCompany, name: withTitle.name, title: withTitle.title }) });
+    });
+    try {
+      await page.goto(`${server.url}/duplicates`);
+      const group = page.locator("#duplicate-groups > li").first();
+      await group.getByRole("heading", { name: "Same email address" }).waitFor();
+      await audit(page, accessibility, "duplicates side by side");
+      // Where one side is empty the filled one is chosen; the name is mine to pick.
+      assert.ok(await page.locator("#keep-0-company-this").isChecked());
+      assert.ok(await page.locator("#keep-0-title-other").isChecked());
+      assert.equal(await page.locator("#keep-0-notes-this").count(), 0, "a field that does not differ offers no choice");
+      await page.locator("#keep-0-name-other").check();
+      await page.locator("#merge-0").click();
+      await group.waitFor({ state: "hidden" });
+      await page.locator("#merge-status").getByText(`Merged into ${withTitle.name}`).waitFor();
+      assert.equal(sent.method, "POST");
+      assert.equal(sent.ifMatch, `"${withCompany.version}", "${withTitle.version}"`);
+      assert.deepEqual(sent.body, { other_id: withTitle.id, keep: { company: "this", name: "other", title: "other" } });
+    } finally {
+      await page.unroute(groups);
+      await page.unroute(isMerge);
+    }
+    assert.deepEqual(accessibility, [], "serious or critical accessibility violations");
+    assert.deepEqual(problems, [], "errors in the browser console or CSP violations");
+  });
+
   test("Settings downloads the exports and makes, shows once and stops the calendar feed", { timeout: 120_000 }, async () => {
     const { page, problems, accessibility } = session;
     problems.length = 0;
