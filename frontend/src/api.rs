@@ -12,7 +12,10 @@
 pub mod admin;
 pub mod auth;
 pub mod contacts;
+pub mod duplicates;
 pub mod events;
+pub mod export;
+pub mod imports;
 pub mod interactions;
 pub mod introductions;
 pub mod me;
@@ -99,6 +102,12 @@ pub struct Tagged<T> {
     pub etag: String,
 }
 
+/// What a request carries: JSON, or a file sent as it is (an upload).
+enum Body {
+    Json(String),
+    File(web_sys::File),
+}
+
 /// `GET` a signed-in resource.
 async fn fetch<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     decode(authed(Method::GET, path, None, None).await?).await
@@ -114,12 +123,43 @@ async fn fetch_tagged<T: DeserializeOwned>(path: &str) -> ApiResult<Tagged<T>> {
 
 /// `POST` JSON, decoding the answer.
 async fn create<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    decode(authed(Method::POST, path, Some(to_json(body)?), None).await?).await
+    let body = Some(Body::Json(to_json(body)?));
+    decode(authed(Method::POST, path, body, None).await?).await
+}
+
+/// `POST` JSON with `If-Match` (a write that needs versions read earlier).
+async fn create_versioned<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    if_match: &str,
+) -> ApiResult<T> {
+    let body = Some(Body::Json(to_json(body)?));
+    decode(authed(Method::POST, path, body, Some(if_match)).await?).await
+}
+
+/// `POST` without a body (an action on a resource), decoding the answer.
+async fn act<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    decode(authed(Method::POST, path, None, None).await?).await
+}
+
+/// `POST` a file as the raw body, decoding the answer.
+async fn upload<T: DeserializeOwned>(path: &str, file: web_sys::File) -> ApiResult<T> {
+    decode(authed(Method::POST, path, Some(Body::File(file)), None).await?).await
+}
+
+/// `GET` a signed-in file: its bytes, or the problem.
+async fn fetch_bytes(path: &str) -> ApiResult<Vec<u8>> {
+    let response = authed(Method::GET, path, None, None).await?;
+    if !response.ok() {
+        return Err(problem_of(response).await);
+    }
+    response.binary().await.map_err(|_| network_problem())
 }
 
 /// `PUT` JSON, decoding the answer.
 async fn replace<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    decode(authed(Method::PUT, path, Some(to_json(body)?), None).await?).await
+    let body = Some(Body::Json(to_json(body)?));
+    decode(authed(Method::PUT, path, body, None).await?).await
 }
 
 /// `PATCH` JSON, with `If-Match` when the resource is versioned.
@@ -128,7 +168,7 @@ async fn update<B: Serialize, T: DeserializeOwned>(
     body: &B,
     if_match: Option<&str>,
 ) -> ApiResult<T> {
-    let body = Some(to_json(body)?);
+    let body = Some(Body::Json(to_json(body)?));
     decode(authed(Method::PATCH, path, body, if_match).await?).await
 }
 
@@ -160,7 +200,7 @@ fn to_json<B: Serialize>(body: &B) -> ApiResult<String> {
 async fn authed(
     method: Method,
     path: &str,
-    body: Option<String>,
+    body: Option<Body>,
     if_match: Option<&str>,
 ) -> ApiResult<Response> {
     let auth = crate::auth::current().ok_or_else(session_ended)?;
@@ -177,9 +217,12 @@ async fn authed(
             builder = builder.header("If-Match", tag);
         }
         let request = match &body {
-            Some(json) => builder
+            Some(Body::Json(json)) => builder
                 .header("Content-Type", "application/json")
                 .body(json.clone()),
+            Some(Body::File(file)) => builder
+                .header("Content-Type", "application/octet-stream")
+                .body(file.clone()),
             None => builder.build(),
         }
         .map_err(|error| {

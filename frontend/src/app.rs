@@ -13,7 +13,9 @@ use crate::api;
 use crate::auth::{provide_auth, use_auth};
 use crate::components::{Loading, SessionExpiredDialog, SignOutButton};
 use crate::pages::{replacing, InstanceResource, NotFound, Register, SignIn};
-use crate::{admin, contact, events, home, introductions, network, public, settings};
+use crate::{
+    admin, contact, duplicates, events, home, imports, introductions, network, public, settings,
+};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -48,6 +50,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/events") view=|| private(events_page) />
                         <Route path=path!("/events/:id") view=|| private(event_page) />
                         <Route path=path!("/introductions") view=|| private(introductions_page) />
+                        <Route path=path!("/import") view=|| private(import_start_page) />
+                        <Route path=path!("/import/:id") view=|| private(import_page) />
+                        <Route path=path!("/duplicates") view=|| private(duplicates_page) />
                         <Route path=path!("/settings") view=|| private(settings_page) />
                         <Route path=path!("/admin") view=|| private(admin_page) />
                     </Routes>
@@ -97,6 +102,21 @@ fn event_page() -> AnyView {
 #[lazy]
 fn introductions_page() -> AnyView {
     view! { <introductions::Introductions /> }.into_any()
+}
+
+#[lazy]
+fn import_start_page() -> AnyView {
+    view! { <imports::ImportStart /> }.into_any()
+}
+
+#[lazy]
+fn import_page() -> AnyView {
+    view! { <imports::ImportPage /> }.into_any()
+}
+
+#[lazy]
+fn duplicates_page() -> AnyView {
+    view! { <duplicates::Duplicates /> }.into_any()
 }
 
 #[lazy]
@@ -176,6 +196,7 @@ fn TopBar() -> impl IntoView {
                     <A href="/network">"Network"</A>
                     <A href="/events">"Events"</A>
                     <A href="/introductions">"Introductions"</A>
+                    <A href="/import">"Import"</A>
                     <A href="/settings">"Settings"</A>
                     <Show when=is_admin>
                         <A href="/admin">"Admin"</A>

@@ -358,9 +358,14 @@ pub fn Network() -> impl IntoView {
                     <PageHeading id="network-heading">"Network"</PageHeading>
                     <span class="net-count" id="network-count">{count}</span>
                 </div>
-                <a id="add-contact" class="button primary inline" href="/contacts/new">
-                    "Add contact"
-                </a>
+                <div class="net-actions">
+                    <a id="find-duplicates" class="button inline" href="/duplicates">
+                        "Duplicates"
+                    </a>
+                    <a id="add-contact" class="button primary inline" href="/contacts/new">
+                        "Add contact"
+                    </a>
+                </div>
             </div>
             {loaded(network, |net| view! { <Explorer net /> })}
         </section>

@@ -13,6 +13,7 @@ use rapport_core::network::{ConnectionPolicy, Settings as NetworkSettings};
 use rapport_core::{FieldErrors, Validate};
 
 use crate::api;
+use crate::api::export::ExportFormat;
 use crate::auth::use_auth;
 use crate::components::{loaded, set_title, PageHeading};
 use parts::{ago, day, form, input, panel, select, Act, Call, List, Outcome, Row, Rows};
@@ -34,6 +35,8 @@ pub fn Settings() -> impl IntoView {
             )}
             {tokens()}
             {network()}
+            {export()}
+            {calendar_feed()}
         </section>
     }
 }
@@ -480,5 +483,118 @@ fn network_form(settings: NetworkSettings) -> AnyView {
         fields,
         ("save-network-settings", "Save network settings"),
         Box::new(submit),
+    )
+}
+
+const EXPORTS: [(ExportFormat, &str, &str); 3] = [
+    (ExportFormat::Json, "export-json", "Everything (JSON)"),
+    (ExportFormat::Csv, "export-csv", "Contacts (CSV)"),
+    (ExportFormat::Vcard, "export-vcard", "Contacts (vCard)"),
+];
+
+fn export() -> AnyView {
+    let outcome = Outcome::new();
+    let buttons = EXPORTS
+        .map(|(format, id, label)| {
+            let download = move |_| {
+                outcome.run(
+                    Ok(()),
+                    Box::pin(async move {
+                        let bytes = api::export::download(format).await?;
+                        parts::save_file(&bytes, format.file_name(), format.media_type())?;
+                        Ok("Downloaded")
+                    }),
+                );
+            };
+            view! {
+                <button
+                    id=id
+                    type="button"
+                    class="button"
+                    disabled=move || outcome.busy.get()
+                    on:click=download
+                >
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
+    panel(
+        "export-heading",
+        "Export",
+        "Take your data with you. The JSON file holds everything of your account (contacts, interactions, ratings, connection steps, events, introductions, settings) and imports back into an empty account. CSV and vCard hold your contacts, for spreadsheets and address books.",
+        vec![
+            view! { <div class="actions set-exports">{buttons}</div> }.into_any(),
+            outcome.feedback().into_any(),
+        ],
+    )
+}
+
+fn calendar_feed() -> AnyView {
+    let address = RwSignal::new(None::<String>);
+    let outcome = Outcome::new();
+    let create = move |_| {
+        outcome.run(
+            Ok(()),
+            Box::pin(async move {
+                let feed = api::me::create_calendar_feed().await?;
+                address.set(Some(feed.url));
+                Ok("New address made. An address made before it no longer works.")
+            }),
+        );
+    };
+    let revoke = move |_| {
+        let question = "Stop the calendar feed? Calendars subscribed to it stop updating.";
+        if !window().confirm_with_message(question).unwrap_or(false) {
+            return;
+        }
+        outcome.run(
+            Ok(()),
+            Box::pin(async move {
+                address.set(None);
+                match api::me::revoke_calendar_feed().await {
+                    Ok(()) => Ok("Calendar feed stopped."),
+                    Err(problem) if problem.status == 404 => Ok("You had no calendar feed."),
+                    Err(problem) => Err(problem),
+                }
+            }),
+        );
+    };
+    panel(
+        "calendar-heading",
+        "Calendar feed",
+        "Your follow-ups, keep-in-touch dates and events in your calendar app: subscribe to a secret address. Anyone who has the address can read the feed, so make a new one if it leaks; the old one then stops working.",
+        vec![
+            view! {
+                <div class="actions set-exports">
+                    <button
+                        id="calendar-feed-create"
+                        type="button"
+                        class="button"
+                        disabled=move || outcome.busy.get()
+                        on:click=create
+                    >
+                        "Make a new address"
+                    </button>
+                    <button
+                        id="calendar-feed-revoke"
+                        type="button"
+                        class="button quiet"
+                        disabled=move || outcome.busy.get()
+                        on:click=revoke
+                    >
+                        "Stop the feed"
+                    </button>
+                </div>
+            }
+            .into_any(),
+            outcome.feedback().into_any(),
+            parts::secret(
+                address,
+                ("calendar-feed-url", "copy-calendar-feed"),
+                "Your calendar feed address",
+                "Copy it into your calendar app now: it is shown only this once.",
+            ),
+        ],
     )
 }

@@ -5,6 +5,7 @@ use rapport_core::account::{
     ApiToken, ChangePasswordRequest, CreateTokenRequest, CreatedToken, Session, UpdateMeRequest,
     User,
 };
+use rapport_core::export::CalendarFeed;
 use rapport_core::network::Settings;
 use uuid::Uuid;
 
@@ -51,4 +52,15 @@ pub async fn settings() -> ApiResult<Settings> {
 
 pub async fn replace_settings(settings: &Settings) -> ApiResult<Settings> {
     super::replace("/me/settings", settings).await
+}
+
+/// A secret calendar feed address (a new one each time: the old one stops
+/// working). The address is in this answer only.
+pub async fn create_calendar_feed() -> ApiResult<CalendarFeed> {
+    super::act("/me/calendar-feed").await
+}
+
+/// Stops my calendar feed (404 when there is none).
+pub async fn revoke_calendar_feed() -> ApiResult<()> {
+    super::remove("/me/calendar-feed", None).await
 }

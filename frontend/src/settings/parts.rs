@@ -91,7 +91,7 @@ impl Outcome {
     }
 
     /// The note in a status region, then the problem in an alert.
-    fn feedback(self) -> impl IntoView {
+    pub fn feedback(self) -> impl IntoView {
         view! {
             <p class="set-saved" role="status">
                 {move || self.note.get()}
@@ -442,4 +442,36 @@ pub fn day(at: DateTime<Utc>) -> String {
 /// "today", "3 days ago".
 pub fn ago(at: DateTime<Utc>) -> String {
     relative_date(local_day(at))
+}
+
+/// Saves bytes as a file the browser downloads (for answers that need the
+/// session's token, which a plain link cannot send).
+pub fn save_file(bytes: &[u8], name: &str, media_type: &str) -> Result<(), Problem> {
+    let saved = (|| -> Result<(), JsValue> {
+        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(media_type);
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+        let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+        link.set_href(&url);
+        link.set_download(name);
+        link.click();
+        // The download has started reading the blob by the time this runs.
+        set_timeout(
+            move || {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            },
+            std::time::Duration::from_secs(30),
+        );
+        Ok(())
+    })();
+    saved.map_err(|_| {
+        Problem::new(
+            0,
+            "client_error",
+            "Not saved",
+            "The browser refused to save the file. Try again, or use another browser.",
+        )
+    })
 }
