@@ -184,6 +184,7 @@ fn status_label(status: ImportStatus) -> &'static str {
         ImportStatus::Committing => "Importing",
         ImportStatus::Committed => "Imported",
         ImportStatus::Undone => "Undone",
+        ImportStatus::Failed => "Failed",
     }
 }
 
@@ -307,6 +308,15 @@ fn ImportView(import: Import) -> impl IntoView {
                         .into_any()
                 }
                 ImportStatus::Parsing | ImportStatus::Committing => progress_view(&import),
+                ImportStatus::Failed => {
+                    let why = import.error.clone().unwrap_or_default();
+                    view! {
+                        <p class="alert" id="import-failed" role="alert">
+                            {format!("This step failed and wrote nothing: {why}")}
+                        </p>
+                    }
+                        .into_any()
+                }
             }
         }}
         <RowBrowser current />
