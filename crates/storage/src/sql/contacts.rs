@@ -866,9 +866,9 @@ where
                 );
                 derived_rows.push((contact.id, derived));
             }
-            // One statement for up to 100 contacts: their values joined in
+            // One statement for many contacts: their values joined in
             // as a VALUES list (columnN names work on both databases).
-            for rows in derived_rows.chunks(100) {
+            for rows in derived_rows.chunks(B::VALUES_PER_STATEMENT / 5) {
                 let mut statement = Statement::<B>::new(
                     "UPDATE contacts SET familiarity = v.column2, suggested_comfort = v.column3,
                         last_interaction_on = v.column4, next_due_on = v.column5,
@@ -893,7 +893,8 @@ where
         Ok(())
     }
 
-    /// Inserts rows of three values each, up to 300 rows per statement.
+    /// Inserts rows of three values each, as many per statement as the
+    /// backend binds well ([`SqlBackend::VALUES_PER_STATEMENT`]).
     pub(crate) async fn insert_rows<X, Y, Z, I>(
         conn: &mut Conn<B>,
         insert: &str,
@@ -910,7 +911,7 @@ where
         loop {
             let mut statement = Statement::<B>::new(insert);
             let mut count = 0;
-            for (x, y, z) in rows.by_ref().take(300) {
+            for (x, y, z) in rows.by_ref().take(B::VALUES_PER_STATEMENT / 3) {
                 if count > 0 {
                     statement.push(", ");
                 }

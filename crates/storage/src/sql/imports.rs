@@ -12,8 +12,14 @@ use crate::imports::{ImportRecord, ImportUndo, ImportWrite, UndoRefusal};
 
 use super::network::*;
 
-/// Rows per multi-row INSERT of contacts (23 values each) or interactions.
+/// Ids per `IN (…)` list.
 const CHUNK: usize = 400;
+
+/// Rows per multi-row INSERT of rows of `values` values each (see
+/// [`SqlBackend::VALUES_PER_STATEMENT`]).
+fn rows_of<B: SqlBackend>(values: usize) -> usize {
+    (B::VALUES_PER_STATEMENT / values).max(1)
+}
 
 #[derive(sqlx::FromRow)]
 struct ImportRow {
@@ -262,7 +268,7 @@ where
         }
 
         // New contacts, set-based.
-        for chunk in write.create.chunks(CHUNK) {
+        for chunk in write.create.chunks(rows_of::<B>(23)) {
             let mut statement = Statement::<B>::new(
                 "INSERT INTO contacts (id, owner_id, name, emails, phones, company, title,
                     location, urls, tags, notes, met_on, met_event_id, met_place, met_context,
@@ -393,7 +399,7 @@ where
                 }
             }
         }
-        for chunk in changes.chunks(CHUNK) {
+        for chunk in changes.chunks(rows_of::<B>(7)) {
             let mut statement = Statement::<B>::new(
                 "INSERT INTO connection_changes (id, owner_id, contact_id, from_status, to_status,
                     note, created_at) VALUES ",
@@ -432,7 +438,7 @@ where
         let mut links = Vec::new();
         let mut touched: std::collections::BTreeSet<Uuid> =
             written.iter().map(|(id, _)| *id).collect();
-        for chunk in write.interactions.chunks(CHUNK) {
+        for chunk in write.interactions.chunks(rows_of::<B>(12)) {
             let mut statement = Statement::<B>::new(
                 "INSERT INTO interactions (id, owner_id, kind, occurred_on, depth, initiated_by,
                     notes, follow_up_on, version, created_at, updated_at, import_key) VALUES ",
@@ -675,7 +681,7 @@ where
         owner: Uuid,
         restore: &crate::imports::RestoreWrite,
     ) -> crate::Result<()> {
-        for chunk in restore.comfort_history.chunks(CHUNK) {
+        for chunk in restore.comfort_history.chunks(rows_of::<B>(6)) {
             let mut statement = Statement::<B>::new(
                 "INSERT INTO comfort_ratings (id, owner_id, contact_id, rating, reason, created_at)
                  VALUES ",
@@ -694,7 +700,7 @@ where
             let (sql, args) = statement.into_parts()?;
             sqlx::query_with(&sql, args).execute(&mut *conn).await?;
         }
-        for chunk in restore.connection_history.chunks(CHUNK) {
+        for chunk in restore.connection_history.chunks(rows_of::<B>(7)) {
             let mut statement = Statement::<B>::new(
                 "INSERT INTO connection_changes (id, owner_id, contact_id, from_status, to_status,
                     note, created_at) VALUES ",
@@ -730,7 +736,7 @@ where
             .execute(&mut *conn)
             .await?;
         }
-        for chunk in restore.introductions.chunks(CHUNK) {
+        for chunk in restore.introductions.chunks(rows_of::<B>(10)) {
             let mut statement = Statement::<B>::new(
                 "INSERT INTO introductions (id, owner_id, contact_a, contact_b, reason, status,
                     outcome, status_changed_at, version, created_at, updated_at) VALUES ",
