@@ -964,6 +964,26 @@ async fn the_full_export_round_trips_through_an_import(backend: Backend) {
     assert_eq!(comparable(restored.clone()), comparable(original.clone()));
     assert_ne!(restored["contacts"][0]["id"], original["contacts"][0]["id"]);
 
+    // What the commit would restore is checked like the API's own input:
+    // a comfort out of range or a NUL in a note is a clear 422, never a 500.
+    for (path, bad) in [
+        ("/contacts/0/comfort", json!(9)),
+        ("/interactions/0/notes", json!("before\u{0}after")),
+        ("/introductions/0/reason", json!("")),
+    ] {
+        let mut doc = original.clone();
+        *doc.pointer_mut(path).unwrap() = bad;
+        let response = app
+            .client()
+            .post(app.url("/api/v1/imports"))
+            .bearer_auth(&bea.token)
+            .body(serde_json::to_vec(&doc).unwrap())
+            .send()
+            .await
+            .unwrap();
+        problem(response, 422, "import_unreadable").await;
+    }
+
     // Importing it again changes nothing.
     let again = app
         .client()

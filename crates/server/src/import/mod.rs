@@ -291,10 +291,23 @@ pub fn parse_with(
 /// previewed like any file's; the rest (histories, interactions, events,
 /// introductions, settings) is restored with them.
 fn rapport_json(decoded: &text::Decoded) -> Result<Parsed, Unreadable> {
-    let doc: rapport_core::export::AccountExport = serde_json::from_str(&decoded.text)
-        .map_err(|e| Unreadable::new("file", format!("This JSON is not a Rapport export: {e}.")))?;
+    let not_an_export = |e: serde_json::Error| {
+        Unreadable::new("file", format!("This JSON is not a Rapport export: {e}."))
+    };
+    // Read as request bodies are: no NUL character anywhere.
+    let mut value: serde_json::Value =
+        serde_json::from_str(&decoded.text).map_err(not_an_export)?;
+    if !crate::extract::tidy_json(&mut value) {
+        return Err(Unreadable::new(
+            "file",
+            "This JSON holds the NUL character, which no text in Rapport may hold.",
+        ));
+    }
+    let doc: rapport_core::export::AccountExport =
+        serde_json::from_value(value).map_err(not_an_export)?;
     doc.check_format()
         .map_err(|e| Unreadable::new("file", format!("This JSON cannot be imported: {e}.")))?;
+    check_restored(&doc)?;
     let mut plan = Plan::default();
     for (index, exported) in doc.contacts.iter().enumerate() {
         let origin = Origin {
@@ -353,6 +366,114 @@ fn rapport_json(decoded: &text::Decoded) -> Result<Parsed, Unreadable> {
         mapping: std::collections::BTreeMap::new(),
         plan,
     })
+}
+
+/// What a Rapport export restores besides its contacts (which are rows of
+/// the preview) obeys the rules the API keeps for the same things; the
+/// first part that does not makes the file unreadable, naming it.
+fn check_restored(doc: &rapport_core::export::AccountExport) -> Result<(), Unreadable> {
+    use rapport_core::network::REASON_MAX;
+    use rapport_core::validate::multiline_text;
+    use rapport_core::Validate;
+    let refuse = |what: String, why: String| {
+        Err(Unreadable::new(
+            "file",
+            format!("This export cannot be imported: {what} {why}."),
+        ))
+    };
+    let first_error = |errors: rapport_core::FieldErrors| {
+        errors
+            .into_vec()
+            .into_iter()
+            .next()
+            .map_or_else(String::new, |e| format!("{} {}", e.field, e.message))
+    };
+    let rating = |r: Option<u8>| r.is_none_or(|r| (1..=5).contains(&r));
+    for contact in &doc.contacts {
+        let who = format!("contact {:?}:", contact.name);
+        if !rating(contact.comfort) {
+            return refuse(who, "comfort must be 1 to 5".into());
+        }
+        for entry in &contact.comfort_history {
+            if !rating(entry.rating) {
+                return refuse(who, "a comfort rating must be 1 to 5".into());
+            }
+            if let Err(why) = entry
+                .reason
+                .as_deref()
+                .map_or(Ok(()), |r| multiline_text(r, REASON_MAX))
+            {
+                return refuse(who, format!("a comfort reason {why}"));
+            }
+        }
+        for step in &contact.connection_history {
+            if let Err(why) = step
+                .note
+                .as_deref()
+                .map_or(Ok(()), |n| multiline_text(n, REASON_MAX))
+            {
+                return refuse(who, format!("a connection note {why}"));
+            }
+        }
+    }
+    for interaction in &doc.interactions {
+        if let Err(errors) = interaction_of(interaction, interaction.contact_ids.clone()).validate()
+        {
+            return refuse(
+                format!("interaction {}:", interaction.id),
+                first_error(errors),
+            );
+        }
+    }
+    for event in &doc.events {
+        if let Err(errors) = event_of(event).validate() {
+            return refuse(format!("event {:?}:", event.name), first_error(errors));
+        }
+    }
+    for intro in &doc.introductions {
+        let data = rapport_core::introduction::NewIntroduction {
+            contact_a: intro.contact_a,
+            contact_b: intro.contact_b,
+            reason: intro.reason.clone(),
+            confirm_low_comfort: true,
+        };
+        if let Err(errors) = data.validate() {
+            return refuse(format!("introduction {}:", intro.id), first_error(errors));
+        }
+    }
+    if let Err(errors) = doc.settings.validate() {
+        return refuse("the settings:".into(), first_error(errors));
+    }
+    Ok(())
+}
+
+/// An exported interaction, with `contact_ids` for it.
+pub fn interaction_of(
+    exported: &rapport_core::export::ExportedInteraction,
+    contact_ids: Vec<uuid::Uuid>,
+) -> rapport_core::network::NewInteraction {
+    rapport_core::network::NewInteraction {
+        contact_ids,
+        kind: exported.kind,
+        occurred_on: exported.occurred_on,
+        depth: exported.depth,
+        initiated_by: exported.initiated_by,
+        notes: exported.notes.clone(),
+        follow_up_on: exported.follow_up_on,
+    }
+}
+
+/// An exported event, to be created again.
+pub fn event_of(exported: &rapport_core::export::ExportedEvent) -> rapport_core::event::NewEvent {
+    rapport_core::event::NewEvent {
+        name: exported.name.clone(),
+        starts_on: exported.starts_on,
+        ends_on: exported.ends_on,
+        place: exported.place.clone(),
+        notes: exported.notes.clone(),
+        passphrase: exported.passphrase.clone(),
+        card_drop: exported.card_drop.clone(),
+    }
 }
 
 /// The tag that marks what one import brought in, e.g. "linkedin import

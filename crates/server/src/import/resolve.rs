@@ -287,18 +287,7 @@ pub fn resolve(
                 Some(mine) => mine.id,
                 None => {
                     let id = Uuid::new_v4();
-                    resolution.restore.events.push((
-                        id,
-                        rapport_core::event::NewEvent {
-                            name: event.name.clone(),
-                            starts_on: event.starts_on,
-                            ends_on: event.ends_on,
-                            place: event.place.clone(),
-                            notes: event.notes.clone(),
-                            passphrase: event.passphrase.clone(),
-                            card_drop: event.card_drop.clone(),
-                        },
-                    ));
+                    resolution.restore.events.push((id, super::event_of(event)));
                     id
                 }
             };
@@ -667,15 +656,7 @@ fn restore(
         }
         resolution.interactions.push(ImportedInteraction {
             import_key: key,
-            data: NewInteraction {
-                contact_ids: ids,
-                kind: interaction.kind,
-                occurred_on: interaction.occurred_on,
-                depth: interaction.depth,
-                initiated_by: interaction.initiated_by,
-                notes: interaction.notes.clone(),
-                follow_up_on: interaction.follow_up_on,
-            },
+            data: super::interaction_of(interaction, ids),
         });
     }
     for intro in &doc.introductions {

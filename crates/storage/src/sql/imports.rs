@@ -374,7 +374,7 @@ where
                 connection_changed_at: before.connection_changed_at,
             });
         }
-        Sql::<B>::forget_keys(&mut tx, &update_ids).await?;
+        Sql::<B>::forget_keys(&mut tx, owner, &update_ids).await?;
         let written: Vec<(Uuid, &rapport_core::contact::NewContact)> = write
             .create
             .iter()
@@ -618,7 +618,7 @@ where
             .execute(&mut *tx)
             .await?;
         }
-        Sql::<B>::forget_keys(&mut tx, &updated).await?;
+        Sql::<B>::forget_keys(&mut tx, owner, &updated).await?;
         let restored: Vec<(Uuid, &rapport_core::contact::NewContact)> =
             undo.updated.iter().map(|u| (u.id, &u.before)).collect();
         Sql::<B>::write_keys_of(&mut tx, owner, &restored).await?;
@@ -867,11 +867,12 @@ where
 
     /// Drops the lookup keys, words and tags of contacts about to be
     /// rewritten.
-    async fn forget_keys(conn: &mut Conn<B>, ids: &[Uuid]) -> crate::Result<()> {
+    async fn forget_keys(conn: &mut Conn<B>, owner: Uuid, ids: &[Uuid]) -> crate::Result<()> {
         for table in ["contact_keys", "contact_tags", "contact_words"] {
             for chunk in ids.chunks(CHUNK) {
                 let mut statement =
-                    Statement::<B>::new(format!("DELETE FROM {table} WHERE contact_id IN ("));
+                    Statement::<B>::new(format!("DELETE FROM {table} WHERE owner_id = "));
+                statement.push_bind(owner).push(" AND contact_id IN (");
                 statement.push_list(chunk.iter().copied()).push(")");
                 let (sql, args) = statement.into_parts()?;
                 sqlx::query_with(&sql, args).execute(&mut *conn).await?;
