@@ -117,6 +117,22 @@ async fn linkedin_connections_are_previewed_committed_and_reimported(backend: Ba
     assert_eq!(ada["connection_status"], "connected");
     assert_eq!(ada["how_met"]["met_on"], "2026-02-08");
     assert_eq!(ada["how_met"]["context"], "Connected on LinkedIn");
+    // Written with its derived state, as any later change recomputes it.
+    assert!(ada["next_due_on"].is_string(), "{ada}");
+    let patched: Value = api
+        .call(
+            Method::PATCH,
+            &format!("/contacts/{}", id(ada)),
+            Some(json!({"location": "London"})),
+            Some("*"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    for field in ["familiarity", "next_due_on", "last_interaction_on"] {
+        assert_eq!(patched[field], ada[field], "{field}");
+    }
     let tag = ada["tags"][0].as_str().unwrap();
     assert!(tag.starts_with("linkedin import "), "{tag}");
     let grace = named(&contacts, "Grace B. Hopper");

@@ -58,12 +58,16 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// Which backend this is (for the instance's own reports).
     const BACKEND: Backend;
 
-    /// How many values one multi-row INSERT binds at most. SQLite finds
-    /// each bound parameter by walking the statement's list of them, so
-    /// binding costs the square of their number (a 9,200-value INSERT spent
-    /// most of an import's commit there): a few hundred. PostgreSQL binds
-    /// in one pass, and fewer statements mean fewer round trips.
+    /// How many values one multi-row statement ([`Statement::rows`]) binds
+    /// at most: fewer statements mean fewer round trips and preparations.
     const VALUES_PER_STATEMENT: usize;
+
+    /// Whether a statement whose values are all bound in order is better
+    /// written with anonymous `?` placeholders: SQLite finds each *named*
+    /// parameter (`$N`) by walking the statement's list of them, so binding
+    /// thousands of them costs the square of their number (a 9,200-value
+    /// INSERT spent most of an import's commit there).
+    const ANONYMOUS_PLACEHOLDERS: bool;
 
     /// The owner's (`$1`) network view as one JSON array text, built by the
     /// database in one statement, where that is the fast way (SQLite keeps
@@ -134,6 +138,8 @@ pub(crate) struct Statement<'q, B: SqlBackend> {
     sql: String,
     args: Args<'q, B>,
     count: usize,
+    /// `?` instead of `$N` (see [`SqlBackend::ANONYMOUS_PLACEHOLDERS`]).
+    anonymous: bool,
     /// The first value that could not be encoded, reported when it runs.
     error: Option<sqlx::error::BoxDynError>,
 }
@@ -144,7 +150,18 @@ impl<'q, B: SqlBackend> Statement<'q, B> {
             sql: sql.into(),
             args: Default::default(),
             count: 0,
+            anonymous: false,
             error: None,
+        }
+    }
+
+    /// A statement of many rows (multi-row `INSERT`, `VALUES` lists) whose
+    /// every value is bound with [`Self::push_bind`], in order: `sql` names
+    /// no parameter itself.
+    pub(crate) fn rows(sql: impl Into<String>) -> Self {
+        Statement {
+            anonymous: B::ANONYMOUS_PLACEHOLDERS,
+            ..Self::new(sql)
         }
     }
 
@@ -165,7 +182,11 @@ impl<'q, B: SqlBackend> Statement<'q, B> {
         if let Err(error) = self.args.add(value) {
             self.error.get_or_insert(error);
         }
-        self.push(format_args!("${count}"))
+        if self.anonymous {
+            self.push("?")
+        } else {
+            self.push(format_args!("${count}"))
+        }
     }
 
     /// Binds each of `values`, separated by commas (for `IN (…)`).

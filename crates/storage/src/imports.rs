@@ -106,6 +106,18 @@ pub struct RestoreWrite {
     pub settings: Option<rapport_core::network::Settings>,
 }
 
+impl RestoreWrite {
+    /// Nothing to restore (an import of another format).
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+            && self.comfort_history.is_empty()
+            && self.connection_history.is_empty()
+            && self.states.is_empty()
+            && self.introductions.is_empty()
+            && self.settings.is_none()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RestoredState {
     pub id: Uuid,

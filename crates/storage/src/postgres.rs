@@ -18,6 +18,7 @@ impl SqlBackend for PgStore {
     type Db = Postgres;
     const BACKEND: Backend = Backend::Postgres;
     const VALUES_PER_STATEMENT: usize = 9_000;
+    const ANONYMOUS_PLACEHOLDERS: bool = false;
 
     /// Typed rows are read and written out by the store (see the trait).
     const NETWORK_JSON: Option<&'static str> = None;

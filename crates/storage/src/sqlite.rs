@@ -24,7 +24,8 @@ pub struct SqliteStore {
 impl SqlBackend for SqliteStore {
     type Db = Sqlite;
     const BACKEND: Backend = Backend::Sqlite;
-    const VALUES_PER_STATEMENT: usize = 300;
+    const VALUES_PER_STATEMENT: usize = 3_000;
+    const ANONYMOUS_PLACEHOLDERS: bool = true;
 
     /// The network view as one JSON text; ids are 16-byte BLOBs, spelled
     /// out. The objects are built in the aggregate itself so that SQLite

@@ -869,7 +869,7 @@ where
             // One statement for many contacts: their values joined in
             // as a VALUES list (columnN names work on both databases).
             for rows in derived_rows.chunks(B::VALUES_PER_STATEMENT / 5) {
-                let mut statement = Statement::<B>::new(
+                let mut statement = Statement::<B>::rows(
                     "UPDATE contacts SET familiarity = v.column2, suggested_comfort = v.column3,
                         last_interaction_on = v.column4, next_due_on = v.column5,
                         familiarity_as_of = ",
@@ -909,7 +909,7 @@ where
         let rows: Vec<(X, Y, Z)> = rows.into_iter().collect();
         let mut rows = rows.into_iter();
         loop {
-            let mut statement = Statement::<B>::new(insert);
+            let mut statement = Statement::<B>::rows(insert);
             let mut count = 0;
             for (x, y, z) in rows.by_ref().take(B::VALUES_PER_STATEMENT / 3) {
                 if count > 0 {

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rapport_core::contact::ConnectionStatus;
+use rapport_core::familiarity::InteractionFacts;
 use rapport_core::import::{Import, ImportStatus};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use uuid::Uuid;
@@ -267,13 +268,38 @@ where
             undo.events.push(*event);
         }
 
+        // Interactions not logged by an earlier import.
+        let keys: Vec<String> = write
+            .interactions
+            .iter()
+            .map(|i| i.import_key.clone())
+            .collect();
+        let known: std::collections::HashSet<String> = Sql::<B>::known_keys(&mut tx, owner, &keys)
+            .await?
+            .into_iter()
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        write
+            .interactions
+            .retain(|i| !known.contains(&i.import_key) && seen.insert(i.import_key.clone()));
+
+        // New contacts get their derived state as they are written, from
+        // what this import logs about them (unless a restored export sets
+        // their comfort or the settings afterwards: then it is recomputed).
+        let derived = if write.restore.is_empty() {
+            Sql::<B>::derived_of_new(&mut tx, owner, &write, now, today).await?
+        } else {
+            std::collections::HashMap::new()
+        };
+
         // New contacts, set-based.
-        for chunk in write.create.chunks(rows_of::<B>(23)) {
-            let mut statement = Statement::<B>::new(
+        for chunk in write.create.chunks(rows_of::<B>(28)) {
+            let mut statement = Statement::<B>::rows(
                 "INSERT INTO contacts (id, owner_id, name, emails, phones, company, title,
                     location, urls, tags, notes, met_on, met_event_id, met_place, met_context,
                     cadence_days, archived, comfort, connection_status, connection_changed_at,
-                    familiarity, suggested_comfort, search_text, sort_name, version, created_at,
+                    familiarity, suggested_comfort, last_interaction_on, next_due_on,
+                    familiarity_as_of, search_text, sort_name, version, created_at,
                     updated_at) VALUES ",
             );
             for (index, contact) in chunk.iter().enumerate() {
@@ -307,8 +333,20 @@ where
                 statement.push(", ").push_bind(data.archived);
                 statement.push(", NULL, ").push_bind(status.as_str());
                 statement.push(", ").push_bind(since);
+                let derived = derived.get(&contact.id);
                 statement
-                    .push(", 0, 1, ")
+                    .push(", ")
+                    .push_bind(derived.map_or(0, |d| d.familiarity));
+                statement
+                    .push(", ")
+                    .push_bind(derived.map_or(1, |d| d.suggested));
+                statement.push(", ").push_bind(derived.and_then(|d| d.last));
+                statement
+                    .push(", ")
+                    .push_bind(derived.and_then(|d| d.next_due));
+                statement.push(", ").push_bind(derived.map(|_| today));
+                statement
+                    .push(", ")
                     .push_bind(crate::network::search_text(data));
                 statement
                     .push(", ")
@@ -400,7 +438,7 @@ where
             }
         }
         for chunk in changes.chunks(rows_of::<B>(7)) {
-            let mut statement = Statement::<B>::new(
+            let mut statement = Statement::<B>::rows(
                 "INSERT INTO connection_changes (id, owner_id, contact_id, from_status, to_status,
                     note, created_at) VALUES ",
             );
@@ -421,25 +459,16 @@ where
             sqlx::query_with(&sql, args).execute(&mut *tx).await?;
         }
 
-        // Interactions not logged by an earlier import.
-        let keys: Vec<String> = write
-            .interactions
-            .iter()
-            .map(|i| i.import_key.clone())
-            .collect();
-        let known: std::collections::HashSet<String> = Sql::<B>::known_keys(&mut tx, owner, &keys)
-            .await?
-            .into_iter()
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        write
-            .interactions
-            .retain(|i| !known.contains(&i.import_key) && seen.insert(i.import_key.clone()));
+        // Interactions to log.
         let mut links = Vec::new();
-        let mut touched: std::collections::BTreeSet<Uuid> =
-            written.iter().map(|(id, _)| *id).collect();
+        // Contacts whose derived state is not written yet.
+        let mut touched: std::collections::BTreeSet<Uuid> = written
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| !derived.contains_key(id))
+            .collect();
         for chunk in write.interactions.chunks(rows_of::<B>(12)) {
-            let mut statement = Statement::<B>::new(
+            let mut statement = Statement::<B>::rows(
                 "INSERT INTO interactions (id, owner_id, kind, occurred_on, depth, initiated_by,
                     notes, follow_up_on, version, created_at, updated_at, import_key) VALUES ",
             );
@@ -449,7 +478,9 @@ where
                 undo.interactions.push(id);
                 for contact in &data.contact_ids {
                     links.push((id, *contact, owner));
-                    touched.insert(*contact);
+                    if !derived.contains_key(contact) {
+                        touched.insert(*contact);
+                    }
                 }
                 if index > 0 {
                     statement.push(", ");
@@ -682,7 +713,7 @@ where
         restore: &crate::imports::RestoreWrite,
     ) -> crate::Result<()> {
         for chunk in restore.comfort_history.chunks(rows_of::<B>(6)) {
-            let mut statement = Statement::<B>::new(
+            let mut statement = Statement::<B>::rows(
                 "INSERT INTO comfort_ratings (id, owner_id, contact_id, rating, reason, created_at)
                  VALUES ",
             );
@@ -701,7 +732,7 @@ where
             sqlx::query_with(&sql, args).execute(&mut *conn).await?;
         }
         for chunk in restore.connection_history.chunks(rows_of::<B>(7)) {
-            let mut statement = Statement::<B>::new(
+            let mut statement = Statement::<B>::rows(
                 "INSERT INTO connection_changes (id, owner_id, contact_id, from_status, to_status,
                     note, created_at) VALUES ",
             );
@@ -737,7 +768,7 @@ where
             .await?;
         }
         for chunk in restore.introductions.chunks(rows_of::<B>(10)) {
-            let mut statement = Statement::<B>::new(
+            let mut statement = Statement::<B>::rows(
                 "INSERT INTO introductions (id, owner_id, contact_a, contact_b, reason, status,
                     outcome, status_changed_at, version, created_at, updated_at) VALUES ",
             );
@@ -863,6 +894,59 @@ where
             known.extend(found);
         }
         Ok(known)
+    }
+
+    /// The derived state of the contacts an import creates, from the
+    /// interactions it logs with them and the owner's default cadence.
+    async fn derived_of_new(
+        conn: &mut Conn<B>,
+        owner: Uuid,
+        write: &ImportWrite,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> crate::Result<std::collections::HashMap<Uuid, Derived>> {
+        let cadence: Option<Option<i32>> =
+            sqlx::query_scalar("SELECT default_cadence_days FROM user_settings WHERE user_id = $1")
+                .bind(owner)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let default_cadence = match cadence {
+            Some(days) => super::days("user_settings.default_cadence_days", days)?,
+            None => rapport_core::network::Settings::default().default_cadence_days,
+        };
+        let mut facts: std::collections::HashMap<Uuid, Vec<InteractionFacts>> =
+            write.create.iter().map(|c| (c.id, Vec::new())).collect();
+        for interaction in &write.interactions {
+            let data = &interaction.data;
+            for contact in &data.contact_ids {
+                if let Some(facts) = facts.get_mut(contact) {
+                    facts.push(InteractionFacts {
+                        kind: data.kind,
+                        depth: data.depth,
+                        initiated_by: data.initiated_by,
+                        occurred_on: data.occurred_on,
+                    });
+                }
+            }
+        }
+        Ok(write
+            .create
+            .iter()
+            .map(|contact| {
+                let data = &contact.data;
+                let schedule = Schedule {
+                    met_on: data.how_met.as_ref().and_then(|how| how.met_on),
+                    added_on: now.date_naive(),
+                    cadence: data.cadence_days.or(default_cadence),
+                    archived: data.archived,
+                    snoozed_until: None,
+                };
+                (
+                    contact.id,
+                    derive(&facts[&contact.id], None, schedule, today),
+                )
+            })
+            .collect())
     }
 
     /// Drops the lookup keys, words and tags of contacts about to be
