@@ -142,9 +142,12 @@ async fn act<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     decode(authed(Method::POST, path, None, None).await?).await
 }
 
-/// `POST` a file as the raw body, decoding the answer.
-async fn upload<T: DeserializeOwned>(path: &str, file: web_sys::File) -> ApiResult<T> {
-    decode(authed(Method::POST, path, Some(Body::File(file)), None).await?).await
+/// `POST` asking the server to run the step in the background
+/// (`Prefer: respond-async`): the answer is the resource as the step
+/// starts (202), to be read again until the step is over.
+async fn start<T: DeserializeOwned>(path: &str, body: Option<Body>) -> ApiResult<T> {
+    let headers = [("Prefer", "respond-async")];
+    decode(authed_with(Method::POST, path, body, &headers).await?).await
 }
 
 /// `GET` a signed-in file: its bytes, or the problem.
@@ -203,6 +206,17 @@ async fn authed(
     body: Option<Body>,
     if_match: Option<&str>,
 ) -> ApiResult<Response> {
+    let if_match = if_match.map(|tag| ("If-Match", tag));
+    authed_with(method, path, body, if_match.as_slice()).await
+}
+
+/// [`authed`], with more request headers.
+async fn authed_with(
+    method: Method,
+    path: &str,
+    body: Option<Body>,
+    headers: &[(&str, &str)],
+) -> ApiResult<Response> {
     let auth = crate::auth::current().ok_or_else(session_ended)?;
     let Some(mut token) = auth.access_token() else {
         return Err(session_ended());
@@ -213,8 +227,8 @@ async fn authed(
             .credentials(RequestCredentials::SameOrigin)
             .header("Accept", "application/json")
             .header("Authorization", &format!("Bearer {token}"));
-        if let Some(tag) = if_match {
-            builder = builder.header("If-Match", tag);
+        for (name, value) in headers {
+            builder = builder.header(name, value);
         }
         let request = match &body {
             Some(Body::Json(json)) => builder

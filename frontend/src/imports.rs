@@ -12,8 +12,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use rapport_core::account::Page;
 use rapport_core::import::{
-    ColumnMapping, CommitOptions, DuplicateChoice, Import, ImportFormat, ImportRow, ImportStatus,
-    ImportTotals, RowKind, RowOutcome, MAPPABLE_FIELDS,
+    ColumnMapping, CommitOptions, DuplicateChoice, Import, ImportFormat, ImportProgress, ImportRow,
+    ImportStatus, ImportTotals, ProgressUnit, RowKind, RowOutcome, MAPPABLE_FIELDS,
 };
 use rapport_core::Problem;
 use uuid::Uuid;
@@ -272,6 +272,14 @@ fn ImportView(import: Import) -> impl IntoView {
         committing: RwSignal::new(false),
         problem: RwSignal::new(None),
     };
+    follow_progress(current);
+    // Rows exist once the file is read (not while it is, nor when that failed).
+    let shows_rows = Memo::new(move |_| {
+        matches!(
+            current.status(),
+            ImportStatus::Previewed | ImportStatus::Committed | ImportStatus::Undone
+        )
+    });
     let heading = format!("Import of {}", file_label(&import));
     let detected = move || current.import.with(|i| i.detected.clone());
     view! {
@@ -307,7 +315,7 @@ fn ImportView(import: Import) -> impl IntoView {
                     }
                         .into_any()
                 }
-                ImportStatus::Parsing | ImportStatus::Committing => progress_view(&import),
+                ImportStatus::Parsing | ImportStatus::Committing => progress_view(current, &import),
                 ImportStatus::Failed => {
                     let why = import.error.clone().unwrap_or_default();
                     view! {
@@ -319,8 +327,50 @@ fn ImportView(import: Import) -> impl IntoView {
                 }
             }
         }}
-        <RowBrowser current />
+        {move || shows_rows.get().then(|| view! { <RowBrowser current /> })}
     }
+}
+
+/// How often a step running on the server is asked how far it has got.
+const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// While the server reads or writes the import, reads it again every
+/// [`POLL_EVERY`] (its progress moves the bar) until the step is over.
+fn follow_progress(current: Current) {
+    Effect::new(move |_| {
+        if !matches!(
+            current.status(),
+            ImportStatus::Parsing | ImportStatus::Committing
+        ) {
+            return;
+        }
+        let id = current.id();
+        let poll = move || {
+            leptos::task::spawn_local(async move {
+                match api::imports::get(id).await {
+                    Ok(import) => {
+                        let over = !matches!(
+                            import.status,
+                            ImportStatus::Parsing | ImportStatus::Committing
+                        );
+                        current.problem.try_set(None);
+                        current.import.try_set(import);
+                        if over {
+                            current.revision.try_update(|r| *r += 1);
+                        }
+                    }
+                    Err(problem) => {
+                        // Shown, and asked again.
+                        current.problem.try_set(Some(problem));
+                        current.import.try_update(|_| ());
+                    }
+                }
+            });
+        };
+        if let Ok(handle) = set_timeout_with_handle(poll, POLL_EVERY) {
+            on_cleanup(move || handle.clear());
+        }
+    });
 }
 
 /// The totals, in the words of the preview or of the report.
@@ -594,8 +644,7 @@ fn commit_panel(current: Current, import: &Import) -> AnyView {
                         view! {
                             <div class="imp-progress" role="status">
                                 <label for="import-progress">"Importing…"</label>
-                                // The server does not report how far a commit has got:
-                                // without a value, the bar shows work under way.
+                                // Until the server answers with the progress.
                                 <progress id="import-progress"></progress>
                             </div>
                         }
@@ -633,23 +682,47 @@ fn choice_name(choice: DuplicateChoice) -> &'static str {
 
 /// An import the server is still reading or writing (opened from the
 /// list meanwhile): how far it has got, when it says.
-fn progress_view(import: &Import) -> AnyView {
+fn progress_view(current: Current, import: &Import) -> AnyView {
     let bar = match import.progress {
-        Some(progress) => view! {
-            <progress id="import-progress" max=progress.total.to_string() value=progress.processed.to_string()></progress>
-            <span>{format!("{} of {}", progress.processed, progress.total)}</span>
+        Some(progress) if progress.total > 0 => {
+            let percent = progress.processed.min(progress.total) * 100 / progress.total;
+            view! {
+                <progress
+                    id="import-progress"
+                    max=progress.total.to_string()
+                    value=progress.processed.to_string()
+                ></progress>
+                <span id="import-progress-text">
+                    {format!("{percent}% ({})", progress_words(progress))}
+                </span>
+            }
+            .into_any()
         }
-        .into_any(),
-        None => view! { <progress id="import-progress"></progress> }.into_any(),
+        _ => view! { <progress id="import-progress"></progress> }.into_any(),
     };
     view! {
         <div class="panel imp-progress" role="status">
             <label for="import-progress">{status_label(import.status)}"…"</label>
             {bar}
-            <p class="muted">"Reload the page to see where it stands."</p>
+            {problem_note(current.problem)}
         </div>
     }
     .into_any()
+}
+
+/// "1.2 of 7.0 MB read", "2,000 of 10,000 rows written".
+fn progress_words(progress: ImportProgress) -> String {
+    match progress.unit {
+        ProgressUnit::Bytes => {
+            let mb = |bytes: u64| bytes as f64 / 1_000_000.0;
+            format!(
+                "{:.1} of {:.1} MB read",
+                mb(progress.processed),
+                mb(progress.total)
+            )
+        }
+        ProgressUnit::Rows => format!("{} of {} rows written", progress.processed, progress.total),
+    }
 }
 
 /// What the commit did: counts, the contacts, and the undo button.

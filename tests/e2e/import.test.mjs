@@ -113,6 +113,7 @@ function defineTests() {
       buffer: Buffer.from(CONNECTIONS),
     });
     await page.waitForURL((url) => /^\/import\/[0-9a-f-]{36}$/.test(url.pathname));
+    await page.locator(".imp-status-previewed").waitFor();
     const connectionsPage = new URL(page.url()).pathname;
     await page.locator("#import-detected").getByText("LinkedIn connections").waitFor();
     assert.equal(await text(page, "#total-rows"), "3");
@@ -127,30 +128,45 @@ function defineTests() {
     await page.locator("#import-rows-none").waitFor();
     await audit(page, accessibility, "import preview");
 
-    // Commit: the bar shows work under way while the server writes (the
-    // answer is held back until the bar has been seen).
+    // Commit: the app asks the server to write in the background
+    // (`Prefer: respond-async`, 202) and reads the import again until it is
+    // written, its progress filling the bar. Three rows are written in a
+    // blink, so the first reading is answered as 2 of 5 rows, and the next
+    // is held back until the bar has been seen.
     let release;
     const held = new Promise((resolve) => {
       release = resolve;
     });
     const commitPath = /\/api\/v1\/imports\/[0-9a-f-]{36}\/commit$/;
-    await page.route(commitPath, async (route) => {
+    const importPath = /\/api\/v1\/imports\/[0-9a-f-]{36}$/;
+    let readings = 0;
+    await page.route(importPath, async (route) => {
+      if (route.request().method() !== "GET") return route.continue();
+      readings += 1;
+      if (readings === 1) {
+        const response = await route.fetch();
+        const json = { ...(await response.json()), status: "committing", progress: { processed: 2, total: 5, unit: "rows" } };
+        return route.fulfill({ response, json });
+      }
       await held;
-      await route.continue();
+      return route.continue();
     });
     const committed = page.waitForResponse((r) => commitPath.test(new URL(r.url()).pathname));
     await page.locator("#commit-import").click();
-    const bar = page.locator("progress#import-progress");
+    const answer = await committed;
+    assert.equal(answer.status(), 202, "committed in the background");
+    assert.equal(answer.request().headers()["prefer"], "respond-async");
+    const bar = page.locator("progress#import-progress[value='2']");
     await bar.waitFor();
-    assert.equal(await bar.getAttribute("value"), null, "the bar is indeterminate: the API reports no progress yet");
+    assert.equal(await bar.getAttribute("max"), "5");
+    assert.equal(await text(page, "#import-progress-text"), "40% (2 of 5 rows written)");
     release();
-    assert.equal((await committed).status(), 200);
-    await page.unroute(commitPath);
 
     // The report links the new contacts.
     const report = page.locator("#import-report");
     await report.waitFor();
-    await bar.waitFor({ state: "detached" });
+    await page.unroute(importPath);
+    await page.locator("progress#import-progress").waitFor({ state: "detached" });
     const created = page.locator("#created-contacts a");
     await created.filter({ hasText: "Grace Hopper" }).waitFor();
     assert.equal(await created.count(), 3);
@@ -176,6 +192,7 @@ function defineTests() {
       buffer: Buffer.from(VCARD),
     });
     await page.waitForURL((url) => /^\/import\/[0-9a-f-]{36}$/.test(url.pathname));
+    await page.locator(".imp-status-previewed").waitFor();
     await page.locator("#import-detected").getByText("vCard").waitFor();
     assert.equal(await text(page, "#total-update"), "1");
     assert.equal(await text(page, "#total-error"), "1");
@@ -203,6 +220,7 @@ function defineTests() {
       buffer: Buffer.from("Wer;Mail\r\nJane Roe;jane@example.org\r\nJohn Doe;john@example.org\r\n"),
     });
     await page.waitForURL((url) => /^\/import\/[0-9a-f-]{36}$/.test(url.pathname));
+    await page.locator(".imp-status-previewed").waitFor();
     await page.locator("#mapping-form").waitFor();
     assert.equal(await text(page, "#total-skipped"), "2");
     await page.getByLabel("Wer").selectOption("name");

@@ -13,10 +13,11 @@ fn path(id: Uuid, rest: &str) -> String {
 }
 
 /// Uploads a file as it is (`?filename=` names it): the server detects
-/// its format and answers the preview. Nothing is written yet.
+/// its format and reads it in the background (status `parsing`, with its
+/// progress, until the preview is ready). Nothing is written yet.
 pub async fn upload(file: web_sys::File) -> ApiResult<Import> {
     let query = Query::new().add("filename", file.name());
-    super::upload(&query.on("/imports"), file).await
+    super::start(&query.on("/imports"), Some(super::Body::File(file))).await
 }
 
 /// My latest imports, newest first.
@@ -48,9 +49,12 @@ pub async fn map_columns(id: Uuid, mapping: &ColumnMapping) -> ApiResult<Import>
     super::replace(&path(id, "/mapping"), mapping).await
 }
 
-/// Writes a previewed import, in one transaction.
+/// Writes a previewed import, in one transaction, in the background: the
+/// answer is the import being committed (status `committing`, with its
+/// progress); read it again until it is committed (or failed).
 pub async fn commit(id: Uuid, options: &CommitOptions) -> ApiResult<Import> {
-    super::create(&path(id, "/commit"), options).await
+    let body = super::Body::Json(super::to_json(options)?);
+    super::start(&path(id, "/commit"), Some(body)).await
 }
 
 /// Removes what the import created and restores what it changed (409
