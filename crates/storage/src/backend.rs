@@ -133,7 +133,9 @@ pub(crate) type Args<'q, B> = <Db<B> as Database>::Arguments<'q>;
 pub(crate) type Row<B> = <Db<B> as Database>::Row;
 
 /// A statement put together at run time (optional filters, `IN` lists):
-/// its SQL and its arguments, with a `$N` placeholder per bound value.
+/// its SQL and its arguments, with a `$N` placeholder per bound value (or
+/// `?`, for a statement of many rows on a backend that binds those faster:
+/// see [`Statement::rows`]).
 pub(crate) struct Statement<'q, B: SqlBackend> {
     sql: String,
     args: Args<'q, B>,
