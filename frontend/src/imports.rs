@@ -710,7 +710,7 @@ fn progress_view(current: Current, import: &Import) -> AnyView {
     .into_any()
 }
 
-/// "1.2 of 7.0 MB read", "2,000 of 10,000 rows written".
+/// "1.2 of 7.0 MB read", "2000 of 10000 rows written".
 fn progress_words(progress: ImportProgress) -> String {
     match progress.unit {
         ProgressUnit::Bytes => {
