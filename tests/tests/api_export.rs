@@ -144,6 +144,17 @@ async fn download(
     (headers, response.text().await.unwrap())
 }
 
+/// Uploads an account export (JSON) to preview it as an import.
+async fn upload(app: &TestApp, who: &SignedIn, doc: &Value) -> reqwest::Response {
+    app.client()
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth(&who.token)
+        .body(serde_json::to_vec(doc).unwrap())
+        .send()
+        .await
+        .unwrap()
+}
+
 fn header<'a>(headers: &'a reqwest::header::HeaderMap, name: &str) -> &'a str {
     headers
         .get(name)
@@ -973,27 +984,11 @@ async fn the_full_export_round_trips_through_an_import(backend: Backend) {
     ] {
         let mut doc = original.clone();
         *doc.pointer_mut(path).unwrap() = bad;
-        let response = app
-            .client()
-            .post(app.url("/api/v1/imports"))
-            .bearer_auth(&bea.token)
-            .body(serde_json::to_vec(&doc).unwrap())
-            .send()
-            .await
-            .unwrap();
-        problem(response, 422, "import_unreadable").await;
+        problem(upload(&app, &bea, &doc).await, 422, "import_unreadable").await;
     }
 
     // Importing it again changes nothing.
-    let again = app
-        .client()
-        .post(app.url("/api/v1/imports"))
-        .bearer_auth(&bea.token)
-        .body(serde_json::to_vec(&original).unwrap())
-        .send()
-        .await
-        .unwrap();
-    let again: Value = again.json().await.unwrap();
+    let again: Value = upload(&app, &bea, &original).await.json().await.unwrap();
     assert_eq!(
         (
             again["totals"]["new"].as_u64(),

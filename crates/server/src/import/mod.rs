@@ -372,8 +372,7 @@ fn rapport_json(decoded: &text::Decoded) -> Result<Parsed, Unreadable> {
 /// the preview) obeys the rules the API keeps for the same things; the
 /// first part that does not makes the file unreadable, naming it.
 fn check_restored(doc: &rapport_core::export::AccountExport) -> Result<(), Unreadable> {
-    use rapport_core::network::REASON_MAX;
-    use rapport_core::validate::multiline_text;
+    use rapport_core::network::{ComfortRequest, ConnectionRequest};
     use rapport_core::Validate;
     let refuse = |what: String, why: String| {
         Err(Unreadable::new(
@@ -388,32 +387,26 @@ fn check_restored(doc: &rapport_core::export::AccountExport) -> Result<(), Unrea
             .next()
             .map_or_else(String::new, |e| format!("{} {}", e.field, e.message))
     };
-    let rating = |r: Option<u8>| r.is_none_or(|r| (1..=5).contains(&r));
     for contact in &doc.contacts {
-        let who = format!("contact {:?}:", contact.name);
-        if !rating(contact.comfort) {
-            return refuse(who, "comfort must be 1 to 5".into());
-        }
-        for entry in &contact.comfort_history {
-            if !rating(entry.rating) {
-                return refuse(who, "a comfort rating must be 1 to 5".into());
+        // The comfort and connection steps, as the API takes them.
+        let comforts = std::iter::once(ComfortRequest {
+            rating: contact.comfort,
+            reason: None,
+        })
+        .chain(contact.comfort_history.iter().map(|entry| ComfortRequest {
+            rating: entry.rating,
+            reason: entry.reason.clone(),
+        }))
+        .map(|request| request.validate());
+        let connections = contact.connection_history.iter().map(|step| {
+            ConnectionRequest {
+                status: step.to_status,
+                note: step.note.clone(),
             }
-            if let Err(why) = entry
-                .reason
-                .as_deref()
-                .map_or(Ok(()), |r| multiline_text(r, REASON_MAX))
-            {
-                return refuse(who, format!("a comfort reason {why}"));
-            }
-        }
-        for step in &contact.connection_history {
-            if let Err(why) = step
-                .note
-                .as_deref()
-                .map_or(Ok(()), |n| multiline_text(n, REASON_MAX))
-            {
-                return refuse(who, format!("a connection note {why}"));
-            }
+            .validate()
+        });
+        if let Some(Err(errors)) = comforts.chain(connections).find(Result::is_err) {
+            return refuse(format!("contact {:?}:", contact.name), first_error(errors));
         }
     }
     for interaction in &doc.interactions {
