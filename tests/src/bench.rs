@@ -23,7 +23,11 @@ pub fn rapport(database_url: &str, data_dir: &Path) -> Command {
         .env("RAPPORT_DATA_DIR", data_dir)
         .env("RAPPORT_JWT_SECRET", SECRET)
         .env("RAPPORT_REGISTRATION", "open")
-        .env("RAPPORT_LOG", "warn");
+        // RAPPORT_BENCH_LOG: the servers' log filter, to see where time goes.
+        .env(
+            "RAPPORT_LOG",
+            std::env::var("RAPPORT_BENCH_LOG").unwrap_or_else(|_| "warn".to_owned()),
+        );
     command
 }
 

@@ -20,9 +20,11 @@
 //!   what was known before is dropped, since announcements may have been
 //!   missed.
 //!
-//! An answer read from the database is kept only if nothing was forgotten
-//! while it was being read (the `epoch` ticket), so a change announced
-//! during the read cannot be overwritten by the older answer.
+//! An answer read from the database is kept only if nothing of that account
+//! (or of everyone) was forgotten while it was being read (the `epoch`
+//! ticket), so a change announced during the read cannot be overwritten by
+//! the older answer — while other accounts' changes, which under load
+//! arrive every few milliseconds, don't stop it from being kept.
 //!
 //! SQLite has no feed. There, what is known is kept with the database's
 //! change stamp (`PRAGMA data_version` on a connection that never writes,
@@ -71,6 +73,10 @@ struct Inner {
     stamped: bool,
     /// Moves on every forgetting; see [`SessionCache::ticket`].
     epoch: u64,
+    /// The epoch at which everything was last forgotten.
+    everyone_forgotten: u64,
+    /// The epoch at which each account was last forgotten.
+    forgotten: HashMap<Uuid, u64>,
     sessions: HashMap<Uuid, (Authenticated, Option<ChangeStamp>)>,
 }
 
@@ -93,6 +99,8 @@ impl Default for SessionCache {
                 listening: false,
                 stamped: false,
                 epoch: 0,
+                everyone_forgotten: 0,
+                forgotten: HashMap::new(),
                 sessions: HashMap::new(),
             }),
             hearing: watch::Sender::new(Hearing::default()),
@@ -123,7 +131,8 @@ impl SessionCache {
 
     /// Taken before reading a caller from the database, with the store's
     /// change stamp at that moment; [`Self::remember`] keeps the answer
-    /// only if nothing was forgotten since. `None`: nothing is kept now.
+    /// only if nothing of that account was forgotten since. `None`:
+    /// nothing is kept now.
     pub fn ticket(&self, stamp: Option<ChangeStamp>) -> Option<Ticket> {
         let inner = self.inner.lock().ok()?;
         let usable = inner.listening && (!inner.stamped || stamp.is_some());
@@ -137,7 +146,11 @@ impl SessionCache {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        if !inner.listening || inner.epoch != ticket.epoch {
+        let since = |epoch: Option<&u64>| epoch.is_some_and(|&e| e > ticket.epoch);
+        if !inner.listening
+            || since(Some(&inner.everyone_forgotten))
+            || since(inner.forgotten.get(&found.user.id))
+        {
             return;
         }
         if inner.sessions.len() >= MOST_SESSIONS {
@@ -152,6 +165,13 @@ impl SessionCache {
     pub fn forget_account(&self, user: Uuid) {
         if let Ok(mut inner) = self.inner.lock() {
             inner.epoch += 1;
+            let epoch = inner.epoch;
+            if inner.forgotten.len() >= MOST_SESSIONS {
+                // Forgetting everyone is a safe way to forget who was.
+                inner.forgotten.clear();
+                inner.everyone_forgotten = epoch;
+            }
+            inner.forgotten.insert(user, epoch);
             inner.sessions.retain(|_, (known, _)| known.user.id != user);
         }
     }
@@ -160,6 +180,8 @@ impl SessionCache {
     pub fn forget_everything(&self) {
         if let Ok(mut inner) = self.inner.lock() {
             inner.epoch += 1;
+            inner.everyone_forgotten = inner.epoch;
+            inner.forgotten.clear();
             inner.sessions.clear();
         }
     }
@@ -167,6 +189,8 @@ impl SessionCache {
     fn set_listening(&self, listening: bool) {
         if let Ok(mut inner) = self.inner.lock() {
             inner.epoch += 1;
+            inner.everyone_forgotten = inner.epoch;
+            inner.forgotten.clear();
             inner.sessions.clear();
             inner.listening = listening;
         }
@@ -356,8 +380,12 @@ mod tests {
         known.remember(ticket, session, &caller(user));
         assert!(known.get(session, user, None).is_none());
         let ticket = known.ticket(None).unwrap();
+        known.heard(Change::Account(Uuid::new_v4()));
         known.remember(ticket, session, &caller(user));
-        assert!(known.get(session, user, None).is_some());
+        assert!(
+            known.get(session, user, None).is_some(),
+            "kept: only another account changed during the read"
+        );
         known.heard(Change::Account(Uuid::new_v4()));
         assert!(
             known.get(session, user, None).is_some(),
@@ -375,8 +403,15 @@ mod tests {
             known.get(session, user, None).is_none(),
             "changes may have been missed"
         );
+        let ticket = known.ticket(None).unwrap();
+        known.heard(Change::Missed);
+        known.remember(ticket, session, &caller(user));
+        assert!(
+            known.get(session, user, None).is_none(),
+            "changes may have been missed during the read"
+        );
         let hearing = *known.subscribe().borrow();
-        assert_eq!((hearing.listening, hearing.heard), (true, 4));
+        assert_eq!((hearing.listening, hearing.heard), (true, 6));
     }
 
     #[test]

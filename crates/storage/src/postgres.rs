@@ -19,6 +19,7 @@ impl SqlBackend for PgStore {
     const BACKEND: Backend = Backend::Postgres;
     const VALUES_PER_STATEMENT: usize = 9_000;
     const ANONYMOUS_PLACEHOLDERS: bool = false;
+    const GENERIC_PLANS: bool = true;
 
     /// Typed rows are read and written out by the store (see the trait).
     const NETWORK_JSON: Option<&'static str> = None;

@@ -26,6 +26,7 @@ impl SqlBackend for SqliteStore {
     const BACKEND: Backend = Backend::Sqlite;
     const VALUES_PER_STATEMENT: usize = 3_000;
     const ANONYMOUS_PLACEHOLDERS: bool = true;
+    const GENERIC_PLANS: bool = false;
 
     /// The network view as one JSON text; ids are 16-byte BLOBs, spelled
     /// out. The objects are built in the aggregate itself so that SQLite

@@ -361,9 +361,12 @@ where
         let direction = if ascending { " ASC" } else { " DESC" };
         qb.push(direction).push(", id").push(direction);
         qb.push(" LIMIT ").push_bind(i64::from(query.limit));
+        // A search is planned for its own words (see `GENERIC_PLANS`).
+        let prepared = query.q.is_none() || !B::GENERIC_PLANS;
         let rows: Vec<ListedRow> = {
             let (sql, args) = qb.into_parts()?;
             sqlx::query_as_with(&sql, args)
+                .persistent(prepared)
                 .fetch_all(self.reader())
                 .await?
         };
