@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use uuid::Uuid;
 
-use crate::backend::{Args, Conn, Db, Row, Sql, SqlBackend, Statement};
+use crate::backend::{Args, Conn, Db, Row, RowsAffected, Sql, SqlBackend, Statement};
 
 use super::network::*;
 
@@ -44,9 +44,8 @@ where
         let mut tx = self.begin_write().await?;
         let mut touched = std::collections::BTreeSet::new();
         for data in &interactions {
-            let contacts = Sql::<B>::owned_contacts(&mut tx, owner, &data.contact_ids).await?;
-            Sql::<B>::insert_interaction(&mut tx, owner, Uuid::new_v4(), data, &contacts, now)
-                .await?;
+            let contacts =
+                Sql::<B>::insert_interaction(&mut tx, owner, Uuid::new_v4(), data, now).await?;
             touched.extend(contacts);
         }
         let touched: Vec<Uuid> = touched.into_iter().collect();
@@ -79,15 +78,26 @@ where
         today: NaiveDate,
     ) -> crate::Result<rapport_core::network::Interaction> {
         let id = Uuid::new_v4();
+        let now = crate::now();
         let mut tx = self.begin_write().await?;
-        let contacts = Sql::<B>::owned_contacts(&mut tx, owner, &data.contact_ids).await?;
-        Sql::<B>::insert_interaction(&mut tx, owner, id, &data, &contacts, crate::now()).await?;
+        let contacts = Sql::<B>::insert_interaction(&mut tx, owner, id, &data, now).await?;
         Sql::<B>::recompute(&mut tx, &contacts, today).await?;
-        let interaction = Sql::<B>::interaction_in(&mut tx, owner, id)
-            .await?
-            .ok_or(crate::StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(interaction)
+        // As written (not read back: each statement of a write is a round
+        // trip the transaction stays open for).
+        Ok(rapport_core::network::Interaction {
+            id,
+            contact_ids: contacts,
+            kind: data.kind,
+            occurred_on: data.occurred_on,
+            depth: data.depth,
+            initiated_by: data.initiated_by,
+            notes: data.notes,
+            follow_up_on: data.follow_up_on,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
     }
 
     async fn interaction(
@@ -114,7 +124,7 @@ where
         if before.version != expected_version {
             return Err(crate::StoreError::Stale);
         }
-        let contacts = Sql::<B>::owned_contacts(&mut tx, owner, &data.contact_ids).await?;
+        let now = crate::now();
         sqlx::query(
             "UPDATE interactions SET kind = $1, occurred_on = $2, depth = $3, initiated_by = $4,
                 notes = $5, follow_up_on = $6, version = version + 1, updated_at = $7
@@ -126,7 +136,7 @@ where
         .bind(data.initiated_by.as_str())
         .bind(&data.notes)
         .bind(data.follow_up_on)
-        .bind(crate::now())
+        .bind(now)
         .bind(id)
         .bind(owner)
         .execute(&mut *tx)
@@ -135,17 +145,26 @@ where
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        Sql::<B>::link_contacts(&mut tx, owner, id, &contacts).await?;
+        let contacts = Sql::<B>::link_owned_contacts(&mut tx, owner, id, &data.contact_ids).await?;
         let mut touched = before.contact_ids.clone();
         touched.extend(contacts.iter().copied());
         touched.sort();
         touched.dedup();
         Sql::<B>::recompute(&mut tx, &touched, today).await?;
-        let interaction = Sql::<B>::interaction_in(&mut tx, owner, id)
-            .await?
-            .ok_or(crate::StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(interaction)
+        Ok(rapport_core::network::Interaction {
+            id,
+            contact_ids: contacts,
+            kind: data.kind,
+            occurred_on: data.occurred_on,
+            depth: data.depth,
+            initiated_by: data.initiated_by,
+            notes: data.notes,
+            follow_up_on: data.follow_up_on,
+            version: before.version + 1,
+            created_at: before.created_at,
+            updated_at: now,
+        })
     }
 
     async fn delete_interaction(
@@ -250,14 +269,15 @@ where
     for<'q> Option<DateTime<Utc>>: Encode<'q, Db<B>>,
     for<'q> Option<NaiveDate>: Encode<'q, Db<B>>,
 {
+    /// Writes the interaction and links it to its contacts; returns their
+    /// ids, deduplicated in order, if every one is a contact of `owner`.
     pub(crate) async fn insert_interaction(
         conn: &mut Conn<B>,
         owner: Uuid,
         id: Uuid,
         data: &rapport_core::network::NewInteraction,
-        contacts: &[Uuid],
         now: DateTime<Utc>,
-    ) -> crate::Result<()> {
+    ) -> crate::Result<Vec<Uuid>> {
         sqlx::query(
             "INSERT INTO interactions (id, owner_id, kind, occurred_on, depth, initiated_by,
                 notes, follow_up_on, version, created_at, updated_at)
@@ -274,7 +294,7 @@ where
         .bind(now)
         .execute(&mut *conn)
         .await?;
-        Self::link_contacts(&mut *conn, owner, id, contacts).await
+        Self::link_owned_contacts(&mut *conn, owner, id, &data.contact_ids).await
     }
 
     pub(crate) async fn contacts_of(
@@ -365,19 +385,44 @@ where
         Ok(unique)
     }
 
-    pub(crate) async fn link_contacts(
+    /// Links the interaction to those of `ids` that are contacts of
+    /// `owner`, in one statement; returns the ids, deduplicated in order,
+    /// if every one is (otherwise the first that is not is reported, and
+    /// the caller's transaction is dropped with what it wrote).
+    pub(crate) async fn link_owned_contacts(
         conn: &mut Conn<B>,
         owner: Uuid,
         interaction: Uuid,
-        contacts: &[Uuid],
-    ) -> crate::Result<()> {
-        Self::insert_rows(
-            conn,
-            "INSERT INTO interaction_contacts (interaction_id, contact_id, owner_id) VALUES ",
-            contacts
-                .iter()
-                .map(|contact| (interaction, *contact, owner)),
-        )
-        .await
+        ids: &[Uuid],
+    ) -> crate::Result<Vec<Uuid>> {
+        let mut unique = ids.to_vec();
+        unique.sort();
+        unique.dedup();
+        if unique.is_empty() {
+            return Ok(unique);
+        }
+        let mut statement = Statement::<B>::new(
+            "INSERT INTO interaction_contacts (interaction_id, contact_id, owner_id) SELECT ",
+        );
+        statement
+            .push_bind(interaction)
+            .push(", id, owner_id FROM contacts WHERE owner_id = ")
+            .push_bind(owner)
+            .push(" AND id IN (")
+            .push_list(unique.iter().copied())
+            .push(")");
+        let (sql, args) = statement.into_parts()?;
+        let linked = sqlx::query_with(&sql, args)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if linked != unique.len() as u64 {
+            // Which one: the error names it.
+            Self::owned_contacts(conn, owner, ids).await?;
+            return Err(crate::StoreError::InvalidReference {
+                field: "contact_ids".into(),
+            });
+        }
+        Ok(unique)
     }
 }
