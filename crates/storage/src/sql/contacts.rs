@@ -26,12 +26,16 @@ pub(crate) struct ScheduleRow {
     default_cadence_days: Option<i32>,
 }
 
-/// The facts of one interaction of a contact.
+/// A contact's schedule with the facts of one of its interactions (none
+/// for a contact without any).
 #[derive(sqlx::FromRow)]
-pub(crate) struct ContactFactRow {
-    contact_id: Uuid,
+pub(crate) struct ScheduleFactRow {
     #[sqlx(flatten)]
-    fact: FactRow,
+    contact: ScheduleRow,
+    kind: Option<String>,
+    depth: Option<String>,
+    initiated_by: Option<String>,
+    occurred_on: Option<NaiveDate>,
 }
 
 #[async_trait::async_trait]
@@ -804,7 +808,8 @@ where
 
     /// Recomputes the derived state of the contacts (familiarity, the
     /// suggested comfort, the last interaction, the next due day) from their
-    /// interactions: two reads for up to 500 contacts, then one update each.
+    /// interactions: one read for up to 500 contacts (each contact's row
+    /// with each of its interactions), then one update.
     pub(crate) async fn recompute(
         conn: &mut Conn<B>,
         ids: &[Uuid],
@@ -814,34 +819,42 @@ where
             let mut statement = Statement::<B>::new(
                 "SELECT c.id, c.comfort, c.met_on, c.created_at, c.cadence_days, c.archived,
                     c.snoozed_until, s.user_id IS NOT NULL AS has_settings,
-                    s.default_cadence_days
+                    s.default_cadence_days, i.kind, i.depth, i.initiated_by, i.occurred_on
                  FROM contacts c LEFT JOIN user_settings s ON s.user_id = c.owner_id
+                 LEFT JOIN interaction_contacts ic ON ic.contact_id = c.id
+                 LEFT JOIN interactions i ON i.id = ic.interaction_id
                  WHERE c.id IN (",
             );
             statement.push_list(chunk.iter().copied()).push(")");
             let (sql, args) = statement.into_parts()?;
-            let contacts: Vec<ScheduleRow> = sqlx::query_as_with(&sql, args)
+            let rows: Vec<ScheduleFactRow> = sqlx::query_as_with(&sql, args)
                 .fetch_all(&mut *conn)
                 .await?;
-            let mut statement = Statement::<B>::new(
-                "SELECT ic.contact_id, i.kind, i.depth, i.initiated_by, i.occurred_on
-                 FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
-                 WHERE ic.contact_id IN (",
-            );
-            statement.push_list(chunk.iter().copied()).push(")");
-            let (sql, args) = statement.into_parts()?;
-            let rows: Vec<ContactFactRow> = sqlx::query_as_with(&sql, args)
-                .fetch_all(&mut *conn)
-                .await?;
+            let mut contacts: Vec<ScheduleRow> = Vec::new();
             let mut facts: std::collections::HashMap<
                 Uuid,
                 Vec<rapport_core::familiarity::InteractionFacts>,
             > = Default::default();
             for row in rows {
-                facts
-                    .entry(row.contact_id)
-                    .or_default()
-                    .push(row.fact.try_into()?);
+                let id = row.contact.id;
+                let fact = match (row.kind, row.depth, row.initiated_by, row.occurred_on) {
+                    (Some(kind), Some(depth), Some(initiated_by), Some(occurred_on)) => {
+                        Some(FactRow {
+                            kind,
+                            depth,
+                            initiated_by,
+                            occurred_on,
+                        })
+                    }
+                    _ => None,
+                };
+                let known = facts.entry(id).or_insert_with(|| {
+                    contacts.push(row.contact);
+                    Vec::new()
+                });
+                if let Some(fact) = fact {
+                    known.push(fact.try_into()?);
+                }
             }
             let mut derived_rows = Vec::with_capacity(contacts.len());
             for contact in contacts {

@@ -202,10 +202,10 @@ impl InteractionRow {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct FactRow {
-    kind: String,
-    depth: String,
-    initiated_by: String,
-    occurred_on: NaiveDate,
+    pub(crate) kind: String,
+    pub(crate) depth: String,
+    pub(crate) initiated_by: String,
+    pub(crate) occurred_on: NaiveDate,
 }
 
 impl TryFrom<FactRow> for rapport_core::familiarity::InteractionFacts {
