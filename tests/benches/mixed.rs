@@ -94,13 +94,15 @@ async fn bare_page(pool: web::Data<BarePool>, owner: web::Path<Uuid>) -> HttpRes
 }
 
 /// The bare handler on a free port, over its own pool of the same database
-/// (as many connections as Rapport's readers); returns its address.
+/// (as many connections as Rapport's readers, not pinged before each use);
+/// returns its address.
 async fn start_bare(url: &str) -> String {
     let pool = if url.starts_with("sqlite:") {
         let options: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
         BarePool::Sqlite(
             sqlx::sqlite::SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .connect_with(options.read_only(true))
                 .await
                 .unwrap(),
@@ -109,6 +111,7 @@ async fn start_bare(url: &str) -> String {
         BarePool::Postgres(
             sqlx::postgres::PgPoolOptions::new()
                 .max_connections(32)
+                .test_before_acquire(false)
                 .connect(url)
                 .await
                 .unwrap(),

@@ -10,6 +10,9 @@ use crate::{Backend, Result, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
+/// A pooled connection idle this long is checked before it is used.
+const CHECK_IF_IDLE_FOR: Duration = Duration::from_secs(5);
+
 pub struct PgStore {
     pool: PgPool,
 }
@@ -67,6 +70,20 @@ impl PgStore {
             .map_err(|e: sqlx::Error| StoreError::BadUrl(e.to_string()))?;
         let pool = PgPoolOptions::new()
             .max_connections(32)
+            // sqlx pings every connection it hands out, by default: a
+            // round trip before each statement or transaction, which under
+            // load was a tenth of the server's time. One that was in use a
+            // moment ago is alive; one that sat idle (across a database
+            // restart, say) is still checked, and replaced if it is gone.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= CHECK_IF_IDLE_FOR {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;

@@ -115,6 +115,7 @@ impl SqliteStore {
         // WAL index when the last connection closes.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
@@ -130,6 +131,9 @@ impl SqliteStore {
         };
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            // A file's connection cannot be lost: no ping (a hop to the
+            // connection's thread) before each read.
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await?;
         Ok(SqliteStore {
