@@ -83,21 +83,7 @@ where
         let contacts = Sql::<B>::insert_interaction(&mut tx, owner, id, &data, now).await?;
         Sql::<B>::recompute(&mut tx, &contacts, today).await?;
         tx.commit().await?;
-        // As written (not read back: each statement of a write is a round
-        // trip the transaction stays open for).
-        Ok(rapport_core::network::Interaction {
-            id,
-            contact_ids: contacts,
-            kind: data.kind,
-            occurred_on: data.occurred_on,
-            depth: data.depth,
-            initiated_by: data.initiated_by,
-            notes: data.notes,
-            follow_up_on: data.follow_up_on,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        })
+        Ok(written(id, contacts, data, 1, now, now))
     }
 
     async fn interaction(
@@ -152,19 +138,14 @@ where
         touched.dedup();
         Sql::<B>::recompute(&mut tx, &touched, today).await?;
         tx.commit().await?;
-        Ok(rapport_core::network::Interaction {
+        Ok(written(
             id,
-            contact_ids: contacts,
-            kind: data.kind,
-            occurred_on: data.occurred_on,
-            depth: data.depth,
-            initiated_by: data.initiated_by,
-            notes: data.notes,
-            follow_up_on: data.follow_up_on,
-            version: before.version + 1,
-            created_at: before.created_at,
-            updated_at: now,
-        })
+            contacts,
+            data,
+            before.version + 1,
+            before.created_at,
+            now,
+        ))
     }
 
     async fn delete_interaction(
@@ -424,5 +405,31 @@ where
             });
         }
         Ok(unique)
+    }
+}
+
+/// An interaction as it was just written: answered as is, not read back
+/// (each statement of a write is a round trip its transaction stays open
+/// for).
+fn written(
+    id: Uuid,
+    contact_ids: Vec<Uuid>,
+    data: rapport_core::network::NewInteraction,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+) -> rapport_core::network::Interaction {
+    rapport_core::network::Interaction {
+        id,
+        contact_ids,
+        kind: data.kind,
+        occurred_on: data.occurred_on,
+        depth: data.depth,
+        initiated_by: data.initiated_by,
+        notes: data.notes,
+        follow_up_on: data.follow_up_on,
+        version,
+        created_at,
+        updated_at,
     }
 }
