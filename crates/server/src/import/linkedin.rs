@@ -37,12 +37,12 @@ pub fn known_column(lower: &str) -> bool {
 /// Reads invitations or messages into the plan.
 pub fn read(
     format: ImportFormat,
-    table: &Table,
+    table: Table,
     file: Option<&str>,
     plan: &mut Plan,
 ) -> Result<(), Unreadable> {
     match format {
-        ImportFormat::LinkedinInvitations => invitations(table, file, plan),
+        ImportFormat::LinkedinInvitations => invitations(&table, file, plan),
         ImportFormat::LinkedinMessages => messages(table, file, plan),
         _ => {}
     }
@@ -135,36 +135,61 @@ struct Message {
     content: Option<String>,
 }
 
-fn messages(table: &Table, file: Option<&str>, plan: &mut Plan) {
+/// A cell taken out of its row (the rows are not needed again), trimmed;
+/// `None` when empty.
+fn take(cells: &mut [String], column: Option<usize>) -> Option<String> {
+    let cell = std::mem::take(cells.get_mut(column?)?);
+    match cell.trim() {
+        "" => None,
+        trimmed if trimmed.len() == cell.len() => Some(cell),
+        trimmed => Some(trimmed.to_owned()),
+    }
+}
+
+/// Takes the table: a cell's text moves into what is read instead of being
+/// copied, and each row is freed once read (an export holds tens of
+/// thousands of messages).
+fn messages(table: Table, file: Option<&str>, plan: &mut Plan) {
+    let column = |name: &str| table.column(&[name]);
+    let drafts = [column("IS MESSAGE DRAFT"), column("IS CONVERSATION DRAFT")];
+    let (conversation_at, date_at, from_at) =
+        (column("CONVERSATION ID"), column("DATE"), column("FROM"));
+    let (sender_url_at, to_at, to_urls_at, content_at) = (
+        column("SENDER PROFILE URL"),
+        column("TO"),
+        column("RECIPIENT PROFILE URLS"),
+        column("CONTENT"),
+    );
     let mut read = Vec::new();
-    for record in &table.records {
+    for record in table.records {
         let origin = Origin {
             file: file.map(str::to_owned),
             line: record.line,
         };
-        let cells = &record.cells;
-        let yes = |names: &[&str]| {
-            cell(table, cells, names)
+        let mut cells = record.cells;
+        let yes = |at: Option<usize>| {
+            at.and_then(|i| cells.get(i))
+                .map(|v| v.trim())
                 .is_some_and(|v| v.eq_ignore_ascii_case("yes") || v.eq_ignore_ascii_case("true"))
         };
-        if yes(&["IS MESSAGE DRAFT"]) || yes(&["IS CONVERSATION DRAFT"]) {
+        if drafts.into_iter().any(yes) {
             plan.problems
                 .push(origin.skipped(RowKind::Message, "a draft, never sent"));
             continue;
         }
-        let Some(conversation) = cell(table, cells, &["CONVERSATION ID"]) else {
+        let Some(conversation) = take(&mut cells, conversation_at) else {
             plan.problems
                 .push(origin.error(RowKind::Message, "CONVERSATION ID", "is empty"));
             continue;
         };
-        let Some(at) = cell(table, cells, &["DATE"]).and_then(|d| {
+        let Some(at) = take(&mut cells, date_at).and_then(|d| {
             [
                 "%Y-%m-%d %H:%M:%S UTC",
                 "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%dT%H:%M:%SZ",
             ]
             .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(d, f).ok())
+            .find_map(|f| NaiveDateTime::parse_from_str(&d, f).ok())
         }) else {
             plan.problems.push(origin.error(
                 RowKind::Message,
@@ -173,46 +198,43 @@ fn messages(table: &Table, file: Option<&str>, plan: &mut Plan) {
             ));
             continue;
         };
-        let Some(from) = cell(table, cells, &["FROM"]) else {
+        let Some(from) = take(&mut cells, from_at) else {
             plan.problems
                 .push(origin.error(RowKind::Message, "FROM", "names nobody"));
             continue;
         };
-        let to_names: Vec<&str> = cell(table, cells, &["TO"])
-            .map(|t| {
+        let list = |cell: Option<String>| -> Vec<String> {
+            cell.map(|t| {
                 t.split(',')
                     .map(str::trim)
                     .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
                     .collect()
             })
-            .unwrap_or_default();
-        let to_urls: Vec<&str> = cell(table, cells, &["RECIPIENT PROFILE URLS"])
-            .map(|t| {
-                t.split(',')
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+            .unwrap_or_default()
+        };
+        let to_names = list(take(&mut cells, to_at));
+        let mut to_urls = list(take(&mut cells, to_urls_at));
+        let urls_match = to_names.len() == to_urls.len();
         let to = to_names
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(i, name)| Participant {
-                name: (*name).to_owned(),
-                profile_url: (to_names.len() == to_urls.len()).then(|| to_urls[i].to_owned()),
+                name,
+                profile_url: urls_match.then(|| std::mem::take(&mut to_urls[i])),
             })
             .collect();
         read.push(Message {
             line: record.line,
-            conversation: conversation.to_owned(),
+            conversation,
             from: Participant {
-                name: from.to_owned(),
-                profile_url: cell(table, cells, &["SENDER PROFILE URL"]).map(str::to_owned),
+                name: from,
+                profile_url: take(&mut cells, sender_url_at),
             },
             to,
             day: at.date(),
             at,
-            content: cell(table, cells, &["CONTENT"]).map(str::to_owned),
+            content: take(&mut cells, content_at),
         });
     }
     let me = owner_of(&read);
@@ -374,7 +396,7 @@ pub fn parse_archive(
                 plan.people.extend(people.people);
                 plan.problems.extend(people.problems);
             }
-            _ => read(format, &table, Some(&name), &mut plan)?,
+            _ => read(format, table, Some(&name), &mut plan)?,
         }
     }
     encodings.dedup();
@@ -407,7 +429,7 @@ mod tests {
     fn invitations_both_ways() {
         let t = table("From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\nAda Lovelace,Me Myself,\"1/29/26, 2:37 PM\",\"Great talk! The passphrase was blue falcon\",INCOMING,https://www.linkedin.com/in/ada,https://www.linkedin.com/in/me\nMe Myself,Grace Hopper,\"12/3/25, 9:05 AM\",,OUTGOING,https://www.linkedin.com/in/me,https://www.linkedin.com/in/grace\nX,Y,whenever,,INCOMING,,\n");
         let mut plan = Plan::default();
-        read(ImportFormat::LinkedinInvitations, &t, None, &mut plan).unwrap();
+        read(ImportFormat::LinkedinInvitations, t, None, &mut plan).unwrap();
         assert_eq!(plan.invitations.len(), 2);
         let ada = &plan.invitations[0];
         assert_eq!(
@@ -432,7 +454,7 @@ c1,,Me Myself,https://www.linkedin.com/in/me,Ada Lovelace,https://www.linkedin.c
 c2,,Me Myself,https://www.linkedin.com/in/me,Grace Hopper,https://www.linkedin.com/in/grace,2025-04-01 10:00:00 UTC,,draft,INBOX,Yes\n\
 c3,,Me Myself,https://www.linkedin.com/in/me,Grace Hopper,https://www.linkedin.com/in/grace,2025-04-02 10:00:00 UTC,,Sent,SENT,No\n");
         let mut plan = Plan::default();
-        read(ImportFormat::LinkedinMessages, &t, None, &mut plan).unwrap();
+        read(ImportFormat::LinkedinMessages, t, None, &mut plan).unwrap();
         let days: Vec<(&str, NaiveDate, bool, bool)> = plan
             .conversations
             .iter()

@@ -205,43 +205,46 @@ pub fn parse(
 ) -> Result<Parsed, Unreadable> {
     let table = super::text::read_table_with(&decoded.text, &known_column, progress)?;
     let format = detect(&table);
-    let mut parsed = match format {
-        ImportFormat::LinkedinInvitations | ImportFormat::LinkedinMessages => {
-            let mut plan = Plan::default();
-            super::linkedin::read(format, &table, None, &mut plan)?;
-            parsed_of(format, &table, plan, BTreeMap::new())
-        }
-        _ => {
-            let mapping = guess_mapping(format, &table);
-            let plan = people(format, &table, &mapping, None, imported_on);
-            parsed_of(format, &table, plan, mapping)
-        }
-    };
-    parsed.encoding = decoded.encoding.to_owned();
-    parsed.detected = format!(
+    let detected = format!(
         "{}, {}, {}-separated, header on line {}",
         format.label(),
         decoded.encoding,
         table.separator_name(),
         table.header_line
     );
-    if format == ImportFormat::GenericCsv {
-        parsed.columns = table.headers.clone();
-        parsed.plan.sheet = Some(table);
-    }
+    let mut parsed = match format {
+        ImportFormat::LinkedinInvitations | ImportFormat::LinkedinMessages => {
+            let mut plan = Plan::default();
+            let separator = table.separator_name();
+            super::linkedin::read(format, table, None, &mut plan)?;
+            parsed_of(format, separator, plan, BTreeMap::new())
+        }
+        _ => {
+            let mapping = guess_mapping(format, &table);
+            let plan = people(format, &table, &mapping, None, imported_on);
+            let mut parsed = parsed_of(format, table.separator_name(), plan, mapping);
+            if format == ImportFormat::GenericCsv {
+                parsed.columns = table.headers.clone();
+                parsed.plan.sheet = Some(table);
+            }
+            parsed
+        }
+    };
+    parsed.encoding = decoded.encoding.to_owned();
+    parsed.detected = detected;
     Ok(parsed)
 }
 
 fn parsed_of(
     format: ImportFormat,
-    table: &Table,
+    separator: &'static str,
     plan: Plan,
     mapping: BTreeMap<String, String>,
 ) -> Parsed {
     Parsed {
         format,
         encoding: String::new(),
-        separator: Some(table.separator_name()),
+        separator: Some(separator),
         detected: String::new(),
         columns: Vec::new(),
         mapping,
@@ -457,7 +460,7 @@ mod tests {
 
     fn read(text: &str) -> Parsed {
         let decoded = Decoded {
-            text: text.to_owned(),
+            text: text.into(),
             encoding: "UTF-8",
         };
         parse(

@@ -8,8 +8,10 @@ use super::Unreadable;
 
 /// Text decoded from a file, and what its encoding was.
 #[derive(Debug)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed from the file where it is UTF-8 already (most files):
+    /// large uploads are not held twice.
+    pub text: std::borrow::Cow<'a, str>,
     pub encoding: &'static str,
 }
 
@@ -17,22 +19,22 @@ pub struct Decoded {
 /// is recognised by its zero bytes, valid UTF-8 is UTF-8, and anything else
 /// is read as Windows-1252 (which decodes every byte). A file with NUL
 /// characters or other control characters left is not text.
-pub fn decode(bytes: &[u8]) -> Result<Decoded, Unreadable> {
+pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Unreadable> {
     let (text, encoding) = if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
         let name = match encoding.name() {
             "UTF-8" => "UTF-8 with BOM",
             other => other,
         };
-        (text.into_owned(), name)
+        (text, name)
     } else if let Some(encoding) = utf16_without_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(bytes);
-        (text.into_owned(), encoding.name())
+        (text, encoding.name())
     } else if let Ok(text) = std::str::from_utf8(bytes) {
-        (text.to_owned(), "UTF-8")
+        (std::borrow::Cow::Borrowed(text), "UTF-8")
     } else {
         let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-        (text.into_owned(), "windows-1252")
+        (text, "windows-1252")
     };
     let sample = text.chars().take(64 * 1024);
     let controls = sample
@@ -274,18 +276,12 @@ mod tests {
         let mut utf16: Vec<u8> = vec![0xFF, 0xFE];
         utf16.extend(plain.encode_utf16().flat_map(u16::to_le_bytes));
         let decoded = decode(&utf16).unwrap();
-        assert_eq!(
-            (decoded.encoding, decoded.text.as_str()),
-            ("UTF-16LE", plain)
-        );
+        assert_eq!((decoded.encoding, &*decoded.text), ("UTF-16LE", plain));
         let bare16: Vec<u8> = plain.encode_utf16().flat_map(u16::to_le_bytes).collect();
         assert_eq!(decode(&bare16).unwrap().text, plain);
         let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(plain);
         let decoded = decode(&latin).unwrap();
-        assert_eq!(
-            (decoded.encoding, decoded.text.as_str()),
-            ("windows-1252", plain)
-        );
+        assert_eq!((decoded.encoding, &*decoded.text), ("windows-1252", plain));
         assert!(decode(&[0x89, b'P', b'N', b'G', 0, 0, 0, 1, 2, 3]).is_err());
     }
 

@@ -243,7 +243,7 @@ mod tests {
 
     fn read(text: &str) -> Parsed {
         let decoded = Decoded {
-            text: text.to_owned(),
+            text: text.into(),
             encoding: "UTF-8",
         };
         parse(
