@@ -32,10 +32,8 @@ pub(crate) struct ScheduleRow {
 pub(crate) struct ScheduleFactRow {
     #[sqlx(flatten)]
     contact: ScheduleRow,
-    kind: Option<String>,
-    depth: Option<String>,
-    initiated_by: Option<String>,
-    occurred_on: Option<NaiveDate>,
+    #[sqlx(flatten)]
+    fact: MaybeFactRow,
 }
 
 #[async_trait::async_trait]
@@ -830,34 +828,22 @@ where
             let rows: Vec<ScheduleFactRow> = sqlx::query_as_with(&sql, args)
                 .fetch_all(&mut *conn)
                 .await?;
-            let mut contacts: Vec<ScheduleRow> = Vec::new();
-            let mut facts: std::collections::HashMap<
+            // Each contact with its interactions' facts, in id order.
+            let mut contacts: std::collections::BTreeMap<
                 Uuid,
-                Vec<rapport_core::familiarity::InteractionFacts>,
+                (
+                    ScheduleRow,
+                    Vec<rapport_core::familiarity::InteractionFacts>,
+                ),
             > = Default::default();
             for row in rows {
-                let id = row.contact.id;
-                let fact = match (row.kind, row.depth, row.initiated_by, row.occurred_on) {
-                    (Some(kind), Some(depth), Some(initiated_by), Some(occurred_on)) => {
-                        Some(FactRow {
-                            kind,
-                            depth,
-                            initiated_by,
-                            occurred_on,
-                        })
-                    }
-                    _ => None,
-                };
-                let known = facts.entry(id).or_insert_with(|| {
-                    contacts.push(row.contact);
-                    Vec::new()
-                });
-                if let Some(fact) = fact {
-                    known.push(fact.try_into()?);
-                }
+                let (_, facts) = contacts
+                    .entry(row.contact.id)
+                    .or_insert((row.contact, Vec::new()));
+                facts.extend(row.fact.facts()?);
             }
             let mut derived_rows = Vec::with_capacity(contacts.len());
-            for contact in contacts {
+            for (contact, facts) in contacts.into_values() {
                 let default_cadence = if contact.has_settings {
                     days(
                         "user_settings.default_cadence_days",
@@ -869,7 +855,7 @@ where
                 let cadence =
                     days("contacts.cadence_days", contact.cadence_days)?.or(default_cadence);
                 let derived = derive(
-                    facts.get(&contact.id).map_or(&[][..], Vec::as_slice),
+                    &facts,
                     comfort(contact.comfort)?,
                     Schedule {
                         met_on: contact.met_on,

@@ -251,7 +251,7 @@ where
     for<'q> Option<NaiveDate>: Encode<'q, Db<B>>,
 {
     /// Writes the interaction and links it to its contacts; returns their
-    /// ids, deduplicated in order, if every one is a contact of `owner`.
+    /// ids, sorted and deduplicated, if every one is a contact of `owner`.
     pub(crate) async fn insert_interaction(
         conn: &mut Conn<B>,
         owner: Uuid,
@@ -334,18 +334,14 @@ where
         row.into_api(contacts).map(Some)
     }
 
-    /// The ids, deduplicated, if every one is a contact of `owner`.
-    pub(crate) async fn owned_contacts(
+    /// The field naming the first of `ids` that is not a contact of
+    /// `owner` (`unique`: the same ids, deduplicated).
+    async fn first_not_owned(
         conn: &mut Conn<B>,
         owner: Uuid,
         ids: &[Uuid],
-    ) -> crate::Result<Vec<Uuid>> {
-        let mut unique = ids.to_vec();
-        unique.sort();
-        unique.dedup();
-        if unique.is_empty() {
-            return Ok(unique);
-        }
+        unique: &[Uuid],
+    ) -> crate::Result<String> {
         let mut statement = Statement::<B>::new("SELECT id FROM contacts WHERE owner_id = ");
         statement
             .push_bind(owner)
@@ -358,16 +354,14 @@ where
             .await?
             .into_iter()
             .collect();
-        if let Some(index) = ids.iter().position(|id| !found.contains(id)) {
-            return Err(crate::StoreError::InvalidReference {
-                field: format!("contact_ids[{index}]"),
-            });
-        }
-        Ok(unique)
+        Ok(match ids.iter().position(|id| !found.contains(id)) {
+            Some(index) => format!("contact_ids[{index}]"),
+            None => "contact_ids".into(),
+        })
     }
 
     /// Links the interaction to those of `ids` that are contacts of
-    /// `owner`, in one statement; returns the ids, deduplicated in order,
+    /// `owner`, in one statement; returns the ids, sorted and deduplicated,
     /// if every one is (otherwise the first that is not is reported, and
     /// the caller's transaction is dropped with what it wrote).
     pub(crate) async fn link_owned_contacts(
@@ -398,11 +392,8 @@ where
             .await?
             .rows_affected();
         if linked != unique.len() as u64 {
-            // Which one: the error names it.
-            Self::owned_contacts(conn, owner, ids).await?;
-            return Err(crate::StoreError::InvalidReference {
-                field: "contact_ids".into(),
-            });
+            let field = Self::first_not_owned(conn, owner, ids, &unique).await?;
+            return Err(crate::StoreError::InvalidReference { field });
         }
         Ok(unique)
     }

@@ -202,10 +202,10 @@ impl InteractionRow {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct FactRow {
-    pub(crate) kind: String,
-    pub(crate) depth: String,
-    pub(crate) initiated_by: String,
-    pub(crate) occurred_on: NaiveDate,
+    kind: String,
+    depth: String,
+    initiated_by: String,
+    occurred_on: NaiveDate,
 }
 
 impl TryFrom<FactRow> for rapport_core::familiarity::InteractionFacts {
@@ -259,15 +259,38 @@ impl TryFrom<NetworkRow> for rapport_core::network::NetworkEntry {
     }
 }
 
-/// A stale contact with one of its interactions' facts (none: a contact
-/// without interactions).
+/// The facts of an interaction that a LEFT JOIN may not have found (a
+/// contact without interactions).
 #[derive(sqlx::FromRow)]
-pub(crate) struct StaleFactRow {
-    contact_id: Uuid,
+pub(crate) struct MaybeFactRow {
     kind: Option<String>,
     depth: Option<String>,
     initiated_by: Option<String>,
     occurred_on: Option<NaiveDate>,
+}
+
+impl MaybeFactRow {
+    pub(crate) fn facts(self) -> Result<Option<rapport_core::familiarity::InteractionFacts>> {
+        match (self.kind, self.depth, self.initiated_by, self.occurred_on) {
+            (Some(kind), Some(depth), Some(initiated_by), Some(occurred_on)) => FactRow {
+                kind,
+                depth,
+                initiated_by,
+                occurred_on,
+            }
+            .try_into()
+            .map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// A stale contact with one of its interactions' facts.
+#[derive(sqlx::FromRow)]
+pub(crate) struct StaleFactRow {
+    contact_id: Uuid,
+    #[sqlx(flatten)]
+    fact: MaybeFactRow,
 }
 
 /// The familiarity on `today` of each stale contact, from the facts of its
@@ -283,16 +306,8 @@ pub(crate) fn familiarity_of(
             contacts.push((row.contact_id, Vec::new()));
             contacts.len() - 1
         });
-        if let (Some(kind), Some(depth), Some(initiated_by), Some(occurred_on)) =
-            (row.kind, row.depth, row.initiated_by, row.occurred_on)
-        {
-            let fact = FactRow {
-                kind,
-                depth,
-                initiated_by,
-                occurred_on,
-            };
-            contacts[at].1.push(fact.try_into()?);
+        if let Some(fact) = row.fact.facts()? {
+            contacts[at].1.push(fact);
         }
     }
     Ok(contacts
