@@ -286,7 +286,7 @@ pub fn resolve(
             let id = match same {
                 Some(mine) => mine.id,
                 None => {
-                    let id = Uuid::new_v4();
+                    let id = rapport_storage::new_row_id();
                     resolution.restore.events.push((id, super::event_of(event)));
                     id
                 }
@@ -368,7 +368,7 @@ pub fn resolve(
             }
             (RowOutcome::New, _) => {
                 let index = network.add(Target {
-                    id: Uuid::new_v4(),
+                    id: rapport_storage::new_row_id(),
                     existing: None,
                     data: person.contact.clone(),
                     status: ConnectionStatus::NotConnected,
@@ -433,7 +433,7 @@ pub fn resolve(
                     Ok(data) => {
                         row.outcome = RowOutcome::New;
                         network.add(Target {
-                            id: Uuid::new_v4(),
+                            id: rapport_storage::new_row_id(),
                             existing: None,
                             data,
                             status: ConnectionStatus::NotConnected,

@@ -430,7 +430,7 @@ where
             "INSERT INTO comfort_ratings (id, owner_id, contact_id, rating, reason, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(Uuid::new_v4())
+        .bind(crate::new_row_id())
         .bind(owner)
         .bind(id)
         .bind(rating.map(i32::from))
@@ -538,7 +538,7 @@ where
             "INSERT INTO connection_changes (id, owner_id, contact_id, from_status, to_status, note, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(Uuid::new_v4())
+        .bind(crate::new_row_id())
         .bind(owner)
         .bind(id)
         .bind(from.as_str())
@@ -711,7 +711,7 @@ where
         data: &rapport_core::contact::NewContact,
         now: DateTime<Utc>,
     ) -> crate::Result<Uuid> {
-        let id = Uuid::new_v4();
+        let id = crate::new_row_id();
         Self::check_references(&mut *conn, owner, Some(id), data).await?;
         Self::bind_contact(sqlx::query(
             "INSERT INTO contacts (id, owner_id, name, emails, phones, company, title, location,

@@ -443,7 +443,7 @@ where
                     note, created_at) VALUES ",
             );
             for (index, (contact, from, to, at)) in chunk.iter().enumerate() {
-                let change = Uuid::new_v4();
+                let change = crate::new_row_id();
                 undo.connection_changes.push(change);
                 if index > 0 {
                     statement.push(", ");
@@ -474,7 +474,7 @@ where
             );
             for (index, interaction) in chunk.iter().enumerate() {
                 let data = &interaction.data;
-                let id = Uuid::new_v4();
+                let id = crate::new_row_id();
                 undo.interactions.push(id);
                 for contact in &data.contact_ids {
                     links.push((id, *contact, owner));
@@ -721,7 +721,7 @@ where
                 if index > 0 {
                     statement.push(", ");
                 }
-                statement.push("(").push_bind(Uuid::new_v4());
+                statement.push("(").push_bind(crate::new_row_id());
                 statement.push(", ").push_bind(owner);
                 statement.push(", ").push_bind(*contact);
                 statement.push(", ").push_bind(rating.rating.map(i32::from));
@@ -740,7 +740,7 @@ where
                 if index > 0 {
                     statement.push(", ");
                 }
-                statement.push("(").push_bind(Uuid::new_v4());
+                statement.push("(").push_bind(crate::new_row_id());
                 statement.push(", ").push_bind(owner);
                 statement.push(", ").push_bind(*contact);
                 statement.push(", ").push_bind(change.from_status.as_str());
@@ -776,7 +776,7 @@ where
                 if index > 0 {
                     statement.push(", ");
                 }
-                statement.push("(").push_bind(Uuid::new_v4());
+                statement.push("(").push_bind(crate::new_row_id());
                 statement.push(", ").push_bind(owner);
                 statement.push(", ").push_bind(intro.contact_a);
                 statement.push(", ").push_bind(intro.contact_b);
@@ -990,6 +990,10 @@ where
             own.dedup();
             tags.extend(own.into_iter().map(|t| (owner, *id, t)));
         }
+        // In index order: each page of the index is written once.
+        keys.sort_by(|a, b| a.2.cmp(&b.2));
+        words.sort_by(|a, b| a.2.cmp(&b.2));
+        tags.sort_by(|a, b| a.2.cmp(&b.2));
         Self::insert_rows(
             &mut *conn,
             "INSERT INTO contact_keys (owner_id, contact_id, key) VALUES ",

@@ -45,7 +45,8 @@ where
         let mut touched = std::collections::BTreeSet::new();
         for data in &interactions {
             let contacts =
-                Sql::<B>::insert_interaction(&mut tx, owner, Uuid::new_v4(), data, now).await?;
+                Sql::<B>::insert_interaction(&mut tx, owner, crate::new_row_id(), data, now)
+                    .await?;
             touched.extend(contacts);
         }
         let touched: Vec<Uuid> = touched.into_iter().collect();
@@ -77,7 +78,7 @@ where
         data: rapport_core::network::NewInteraction,
         today: NaiveDate,
     ) -> crate::Result<rapport_core::network::Interaction> {
-        let id = Uuid::new_v4();
+        let id = crate::new_row_id();
         let now = crate::now();
         let mut tx = self.begin_write().await?;
         let contacts = Sql::<B>::insert_interaction(&mut tx, owner, id, &data, now).await?;
