@@ -344,6 +344,7 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
     // in the data directory, same sessions in the database).
     let server = Server::start(&db.url, dir.path());
     let plan = mixed_plan(&server.base, &people, REQUESTS);
+    let watch = server.watch_anonymous_memory();
     load_plan(&plan[..400], 8, 400).await;
     let mixed = load_plan(&plan, 64, REQUESTS).await;
     let mixed16 = load_plan(&plan, 16, REQUESTS / 2).await;
@@ -354,9 +355,10 @@ async fn run(backend: Backend, scale: f64) -> Option<Vec<String>> {
         mixed.per_second / baseline.per_second,
         mixed.p99_ms / mixed.p50_ms
     ));
+    let peak_anonymous = watch.peak_mib();
     let (anon, file) = server.memory_now_mib();
     lines.push(format!(
-        "{name:<10} | server peak RSS {:.1} MiB; at the end {anon:.1} MiB anonymous + {file:.1} MiB mapped files",
+        "{name:<10} | server under the mixed load: peak anonymous memory {peak_anonymous:.1} MiB, peak RSS {:.1} MiB; at the end {anon:.1} MiB anonymous + {file:.1} MiB mapped files",
         server.peak_memory_mib()
     ));
     Some(lines)

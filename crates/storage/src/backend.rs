@@ -183,6 +183,15 @@ impl<'q, B: SqlBackend> Statement<'q, B> {
         self
     }
 
+    /// Appends ` LIMIT n`, the number written into the statement rather
+    /// than bound: PostgreSQL never settles on a generic plan for a
+    /// statement whose limit (or whose flag, see `list_contacts`) is a
+    /// parameter, so a bound limit had every page planned anew. Pages come
+    /// in a few sizes: a few prepared statements.
+    pub(crate) fn push_limit(&mut self, limit: u32) -> &mut Self {
+        self.push(format_args!(" LIMIT {limit}"))
+    }
+
     /// Appends the placeholder of one more bound value.
     pub(crate) fn push_bind<T>(&mut self, value: T) -> &mut Self
     where

@@ -327,8 +327,8 @@ where
                 .push_bind(id)
                 .push(")");
         }
-        qb.push(" ORDER BY starts_on DESC, id DESC LIMIT ")
-            .push_bind(i64::from(query.limit));
+        qb.push(" ORDER BY starts_on DESC, id DESC")
+            .push_limit(query.limit);
         let rows: Vec<EventRow> = {
             let (sql, args) = qb.into_parts()?;
             sqlx::query_as_with(&sql, args)

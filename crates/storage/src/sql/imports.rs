@@ -155,8 +155,9 @@ where
                 .push_bind(after.created_at);
             statement.push(" AND id < ").push_bind(after.id).push("))");
         }
-        statement.push(" ORDER BY created_at DESC, id DESC LIMIT ");
-        statement.push_bind(i64::from(limit));
+        statement
+            .push(" ORDER BY created_at DESC, id DESC")
+            .push_limit(limit);
         let (sql, args) = statement.into_parts()?;
         let rows: Vec<ImportRow> = sqlx::query_as_with(&sql, args)
             .fetch_all(self.reader())

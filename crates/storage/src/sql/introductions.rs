@@ -228,9 +228,9 @@ where
                 .push(")");
         }
         qb.push(format_args!(
-            " ORDER BY {key} {direction}, i.id {direction} LIMIT "
+            " ORDER BY {key} {direction}, i.id {direction}"
         ))
-        .push_bind(i64::from(query.limit));
+        .push_limit(query.limit);
         let (sql, args) = qb.into_parts()?;
         let rows: Vec<IntroductionRow> = sqlx::query_as_with(&sql, args)
             .fetch_all(self.reader())

@@ -176,8 +176,8 @@ where
                     .push(")");
             }
         }
-        qb.push(" ORDER BY i.follow_up_on, c.sort_name, c.id, i.id LIMIT ")
-            .push_bind(i64::from(limit));
+        qb.push(" ORDER BY i.follow_up_on, c.sort_name, c.id, i.id")
+            .push_limit(limit);
         let rows: Vec<FollowUpRow> = {
             let (sql, args) = qb.into_parts()?;
             sqlx::query_as_with(&sql, args)
@@ -216,8 +216,8 @@ where
                     .push(")");
             }
         }
-        qb.push(" ORDER BY connection_changed_at, id LIMIT ")
-            .push_bind(i64::from(limit));
+        qb.push(" ORDER BY connection_changed_at, id")
+            .push_limit(limit);
         let rows: Vec<AskRow> = {
             let (sql, args) = qb.into_parts()?;
             sqlx::query_as_with(&sql, args)
@@ -251,8 +251,7 @@ where
                 .push_bind(*id)
                 .push(")");
         }
-        qb.push(" ORDER BY sort_name, id LIMIT ")
-            .push_bind(i64::from(limit));
+        qb.push(" ORDER BY sort_name, id").push_limit(limit);
         let rows: Vec<MismatchRow> = {
             let (sql, args) = qb.into_parts()?;
             sqlx::query_as_with(&sql, args)
