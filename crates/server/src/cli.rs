@@ -140,35 +140,8 @@ pub enum AdminCommand {
     },
 }
 
-/// Each password hash allocates 19 MiB. glibc's adaptive threshold would
-/// serve such blocks from its heaps after the first one and keep them
-/// (measured: +20 MiB of RSS per sign-in until ~200 MiB); a fixed threshold
-/// maps them fresh and returns them to the system at once (39 MiB peak).
-///
-/// glibc also gives threads up to eight heaps per core, and memory freed in
-/// one heap is not reused by threads of another: an import read on one
-/// thread and written on others kept the high-water mark of each (peak
-/// 191 MiB for a 10k-connection and a 50k-message import; 157 MiB with one
-/// heap per core, at the same speed). `MALLOC_ARENA_MAX`, when set, wins.
-fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        let heaps = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let heaps = libc::c_int::try_from(heaps).unwrap_or(libc::c_int::MAX);
-        let chosen = std::env::var_os("MALLOC_ARENA_MAX").is_some();
-        // SAFETY: mallopt only adjusts allocator parameters; called once at
-        // start, before any other thread exists.
-        unsafe {
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-            if !chosen {
-                libc::mallopt(libc::M_ARENA_MAX, heaps);
-            }
-        }
-    }
-}
-
 pub fn main() -> ExitCode {
-    tune_allocator();
+    crate::allocator::tune();
     let cli = Cli::parse();
     let command = cli
         .command

@@ -1,6 +1,7 @@
 //! Rapport's server: the REST API under `/api/v1` and the single-page app,
 //! over a [`rapport_storage::Store`].
 
+pub mod allocator;
 pub mod app;
 pub mod auth;
 pub mod cache;

@@ -110,7 +110,11 @@ impl SqliteStore {
             // network view of 5k contacts touches thousands of pages, more
             // than the default 2 MB page cache holds.
             .pragma("mmap_size", "1073741824")
-            .pragma("cache_size", "-16384");
+            .pragma("cache_size", "-16384")
+            // Statement journals (kept while a statement that may fail
+            // writes many rows, such as an import's multi-row INSERTs) and
+            // sorts stay in memory instead of temporary files.
+            .pragma("temp_store", "memory");
         // The writer stays open for as long as the store: SQLite deletes the
         // WAL index when the last connection closes.
         let write = SqlitePoolOptions::new()

@@ -335,20 +335,18 @@ pub async fn preview(
         undone_at: None,
     };
     let tag = tag_of(&import);
-    let plan = std::sync::Arc::new(parsed.plan);
-    let resolution = resolved(store, owner, &plan, &CommitOptions::default(), &tag).await?;
-    import.totals = resolution.totals;
-    store
-        .create_import(
-            owner,
-            ImportRecord {
-                import: import.clone(),
-                plan: to_json(&*plan),
-                rows: to_json(&resolution.rows),
-                undo: None,
-            },
-        )
-        .await?;
+    let record = {
+        let plan = std::sync::Arc::new(parsed.plan);
+        let resolution = resolved(store, owner, &plan, &CommitOptions::default(), &tag).await?;
+        import.totals = resolution.totals;
+        ImportRecord {
+            import: import.clone(),
+            plan: to_json(&*plan),
+            rows: to_json(&resolution.rows),
+            undo: None,
+        }
+    };
+    store.create_import(owner, record).await?;
     Ok(import)
 }
 
@@ -443,11 +441,28 @@ pub async fn commit(
         rows: String::new(),
         ..record
     };
+    let written = write_matched(store, owner, &record, &plan, options, today, progress).await;
+    drop(plan);
+    crate::allocator::release_freed();
+    written
+}
+
+/// Matches a plan with the network and writes it, once more when a
+/// contact changed in between.
+async fn write_matched(
+    store: &dyn Store,
+    owner: Uuid,
+    record: &ImportRecord,
+    plan: &std::sync::Arc<Plan>,
+    options: CommitOptions,
+    today: NaiveDate,
+    progress: &Progress,
+) -> Result<Import, Error> {
     let tag = tag_of(&record.import);
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let resolution = resolved(store, owner, &plan, &options, &tag).await?;
+        let resolution = resolved(store, owner, plan, &options, &tag).await?;
         let mut import = record.import.clone();
         import.totals = resolution.totals;
         let write = ImportWrite {
@@ -461,7 +476,10 @@ pub async fn commit(
         };
         progress.at(0);
         progress.set_total(write.rows());
-        match store.commit_import(owner, id, write, today).await {
+        match store
+            .commit_import(owner, record.import.id, write, today)
+            .await
+        {
             Err(StoreError::Stale) if attempts < 3 => continue,
             Err(StoreError::Stale) => {
                 return Err(Error::Conflict(

@@ -199,9 +199,11 @@ where
             "SELECT id, name, company, connection_changed_at FROM contacts WHERE owner_id = ",
         );
         qb.push_bind(owner)
-            .push(" AND archived = false AND connection_status = ")
-            .push_bind(rapport_core::contact::ConnectionStatus::Asked.as_str())
-            .push(" AND connection_changed_at < ")
+            // The status as a literal, not bound (see `Statement::push_limit`).
+            .push(format_args!(
+                " AND archived = false AND connection_status = '{}' AND connection_changed_at < ",
+                rapport_core::contact::ConnectionStatus::Asked.as_str()
+            ))
             .push_bind(asked_before);
         match resume {
             None => {}
