@@ -183,13 +183,22 @@ impl<'q, B: SqlBackend> Statement<'q, B> {
         self
     }
 
-    /// Appends ` LIMIT n`, the number written into the statement rather
-    /// than bound: PostgreSQL never settles on a generic plan for a
-    /// statement whose limit (or whose flag, see `list_contacts`) is a
-    /// parameter, so a bound limit had every page planned anew. Pages come
-    /// in a few sizes: a few prepared statements.
-    pub(crate) fn push_limit(&mut self, limit: u32) -> &mut Self {
-        self.push(format_args!(" LIMIT {limit}"))
+    /// Appends ` LIMIT n`. On PostgreSQL the number is written into the
+    /// statement rather than bound: it never settles on a generic plan for
+    /// a statement whose limit (or whose flag, see `list_contacts`) is a
+    /// parameter, so a bound limit had every page planned anew; pages come
+    /// in a few sizes, so a few prepared statements. SQLite keeps it bound:
+    /// given a constant limit, its planner chose a plan for the open
+    /// follow-ups that took 48 ms instead of 2 ms.
+    pub(crate) fn push_limit(&mut self, limit: u32) -> &mut Self
+    where
+        i64: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    {
+        if B::GENERIC_PLANS {
+            self.push(format_args!(" LIMIT {limit}"))
+        } else {
+            self.push(" LIMIT ").push_bind(i64::from(limit))
+        }
     }
 
     /// Appends the placeholder of one more bound value.
