@@ -261,10 +261,10 @@ where
         ));
         // `$1`, which the settings' subqueries name too.
         qb.push_bind(owner);
-        // The archived flag and the limit are written into the statement,
-        // not bound: PostgreSQL never settles on a generic plan for a
-        // parameter-dependent flag and planned every page anew (0.1 ms of
-        // its time per page); a handful of statements covers all values.
+        // The archived flag is written into the statement, not bound (and
+        // so is the limit on PostgreSQL, see `Statement::push_limit`):
+        // PostgreSQL never settles on a generic plan for a bound flag and
+        // planned every page anew (0.1 ms of its time per page).
         qb.push(if query.archived {
             " AND archived = true"
         } else {
