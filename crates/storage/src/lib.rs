@@ -374,8 +374,8 @@ pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
-/// A new id for a row of the network (a contact, an interaction, a line of
-/// its history): time-ordered (UUID v7), so that rows written together sit
+/// A new id for a row of the network (a contact, an interaction, an event,
+/// an introduction, a line of a contact's history): time-ordered (UUID v7), so that rows written together sit
 /// side by side in the primary-key index instead of each landing on a
 /// random page of it. (Ids that must not tell when they were made, such
 /// as sessions', stay random.)

@@ -188,7 +188,7 @@ where
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let id = Uuid::new_v4();
+            let id = crate::new_row_id();
             let now = crate::now();
             let mut tx = self.begin_write().await?;
             let inserted = sqlx::query(

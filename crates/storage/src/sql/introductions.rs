@@ -110,7 +110,7 @@ where
         owner: Uuid,
         data: &NewIntroduction,
     ) -> Result<Introduction> {
-        let id = Uuid::new_v4();
+        let id = crate::new_row_id();
         let now = crate::now();
         let mut tx = self.begin_write().await?;
         let owned: i64 = sqlx::query_scalar(

@@ -264,7 +264,7 @@ where
                 "INSERT INTO comfort_ratings (id, owner_id, contact_id, rating, reason, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
-            .bind(Uuid::new_v4())
+            .bind(crate::new_row_id())
             .bind(owner)
             .bind(survivor)
             .bind(current)
