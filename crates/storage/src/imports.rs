@@ -18,10 +18,12 @@ use crate::{Cursor, Result};
 pub struct ImportRecord {
     /// `progress` is always `None` here: it lives with the running step.
     pub import: Import,
-    /// The parsed file, as the server wrote it (empty in lists).
-    pub plan: String,
-    /// The per-row report, a JSON array of `ImportRow` (empty in lists).
-    pub rows: String,
+    /// The parsed file, as the server packed it (empty in lists and once
+    /// committed).
+    pub plan: Vec<u8>,
+    /// The per-row report (a list of `ImportRow`), as the server packed it
+    /// (empty in lists).
+    pub rows: Vec<u8>,
     /// What undoing the commit needs (committed imports).
     pub undo: Option<ImportUndo>,
 }
@@ -65,7 +67,7 @@ pub struct ImportWrite {
     pub update: Vec<ImportedUpdate>,
     pub interactions: Vec<ImportedInteraction>,
     /// The per-row report to keep, as for [`ImportRecord::rows`].
-    pub rows: String,
+    pub rows: Vec<u8>,
     /// The totals and the rest of the summary, with the result filled in by
     /// the store.
     pub import: Import,

@@ -26,8 +26,9 @@ fn rows_of<B: SqlBackend>(values: usize) -> usize {
 struct ImportRow {
     status: String,
     summary: String,
-    plan: String,
-    row_report: String,
+    /// Not read by lists (NULL).
+    plan: Option<Vec<u8>>,
+    row_report: Option<Vec<u8>>,
     undo: Option<String>,
     created_at: DateTime<Utc>,
     committed_at: Option<DateTime<Utc>>,
@@ -55,8 +56,8 @@ impl TryFrom<ImportRow> for ImportRecord {
             .transpose()?;
         Ok(ImportRecord {
             import,
-            plan: row.plan,
-            rows: row.row_report,
+            plan: row.plan.unwrap_or_default(),
+            rows: row.row_report.unwrap_or_default(),
             undo,
         })
     }
@@ -113,8 +114,8 @@ where
         .bind(owner)
         .bind(format_name(&record.import))
         .bind(summary_of(&record.import))
-        .bind(&record.plan)
-        .bind(&record.rows)
+        .bind(record.plan.as_slice())
+        .bind(record.rows.as_slice())
         .bind(record.import.created_at)
         .execute(&mut *tx)
         .await?;
@@ -141,7 +142,7 @@ where
         limit: u32,
     ) -> crate::Result<Vec<ImportRecord>> {
         let mut statement = Statement::<B>::new(
-            "SELECT status, summary, '' AS plan, '' AS row_report, NULL AS undo, created_at,
+            "SELECT status, summary, NULL AS plan, NULL AS row_report, NULL AS undo, created_at,
                 committed_at, undone_at
              FROM imports WHERE owner_id = ",
         );
@@ -172,8 +173,8 @@ where
              WHERE id = $4 AND owner_id = $5 AND status = 'previewed'",
         )
         .bind(summary_of(&record.import))
-        .bind(&record.plan)
-        .bind(&record.rows)
+        .bind(record.plan.as_slice())
+        .bind(record.rows.as_slice())
         .bind(record.import.id)
         .bind(owner)
         .execute(&mut *tx)
@@ -269,20 +270,25 @@ where
             undo.events.push(*event);
         }
 
-        // Interactions not logged by an earlier import.
-        let keys: Vec<String> = write
-            .interactions
-            .iter()
-            .map(|i| i.import_key.clone())
-            .collect();
-        let known: std::collections::HashSet<String> = Sql::<B>::known_keys(&mut tx, owner, &keys)
-            .await?
-            .into_iter()
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        write
-            .interactions
-            .retain(|i| !known.contains(&i.import_key) && seen.insert(i.import_key.clone()));
+        // Interactions not logged by an earlier import (the keys freed
+        // before the writing starts).
+        {
+            let keys: Vec<String> = write
+                .interactions
+                .iter()
+                .map(|i| i.import_key.clone())
+                .collect();
+            let known: std::collections::HashSet<String> =
+                Sql::<B>::known_keys(&mut tx, owner, &keys)
+                    .await?
+                    .into_iter()
+                    .collect();
+            drop(keys);
+            let mut seen = std::collections::HashSet::new();
+            write
+                .interactions
+                .retain(|i| !known.contains(&i.import_key) && seen.insert(i.import_key.clone()));
+        }
 
         // New contacts get their derived state as they are written, from
         // what this import logs about them (unless a restored export sets
@@ -527,11 +533,11 @@ where
         let undo_text = serde_json::to_string(&undo).expect("an undo serialises");
         sqlx::query(
             "UPDATE imports SET status = 'committed', summary = $1, row_report = $2, undo = $3,
-                committed_at = $4, plan = '{}'
+                committed_at = $4, plan = ''
              WHERE id = $5 AND owner_id = $6",
         )
         .bind(summary_of(&import))
-        .bind(&write.rows)
+        .bind(write.rows.as_slice())
         .bind(undo_text)
         .bind(now)
         .bind(id)
@@ -551,7 +557,7 @@ where
         let now = crate::now();
         let mut tx = self.begin_write().await?;
         let row: Option<ImportRow> = sqlx::query_as(
-            "SELECT status, summary, '' AS plan, '' AS row_report, undo, created_at, committed_at,
+            "SELECT status, summary, NULL AS plan, NULL AS row_report, undo, created_at, committed_at,
                 undone_at
              FROM imports WHERE id = $1 AND owner_id = $2",
         )
