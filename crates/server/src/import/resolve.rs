@@ -11,6 +11,7 @@
 //! same, or close at the same company: a possible duplicate, which the
 //! commit creates, merges or skips as asked.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -88,7 +89,8 @@ pub fn exported_interaction_key(id: Uuid) -> String {
 struct Target<'c> {
     id: Uuid,
     existing: Option<(i64, &'c NewContact)>,
-    data: NewContact,
+    /// One of mine stays borrowed until a row changes it.
+    data: Cow<'c, NewContact>,
     status: ConnectionStatus,
     new_status: Option<(ConnectionStatus, DateTime<Utc>)>,
 }
@@ -99,7 +101,7 @@ impl Target<'_> {
             || self
                 .existing
                 .as_ref()
-                .is_none_or(|(_, before)| **before != self.data)
+                .is_none_or(|(_, before)| **before != *self.data)
     }
 }
 
@@ -269,7 +271,7 @@ pub fn resolve(
         network.add(Target {
             id: contact.id,
             existing: Some((contact.version, &contact.data)),
-            data: contact.data.clone(),
+            data: Cow::Borrowed(&contact.data),
             status: contact.connection_status,
             new_status: None,
         });
@@ -349,7 +351,7 @@ pub fn resolve(
             (RowOutcome::Update, Some(index)) => {
                 let t = &mut network.targets[index];
                 let before = t.data.clone();
-                merge(&mut t.data, &person.contact, person.current_job);
+                merge(t.data.to_mut(), &person.contact, person.current_job);
                 if let Some((status, at)) = connection {
                     if t.new_status.map_or(t.status, |s| s.0) != status {
                         t.new_status = Some((status, at));
@@ -370,7 +372,7 @@ pub fn resolve(
                 let index = network.add(Target {
                     id: rapport_storage::new_row_id(),
                     existing: None,
-                    data: person.contact.clone(),
+                    data: Cow::Owned(person.contact.clone()),
                     status: ConnectionStatus::NotConnected,
                     new_status: connection,
                 });
@@ -435,7 +437,7 @@ pub fn resolve(
                         network.add(Target {
                             id: rapport_storage::new_row_id(),
                             existing: None,
-                            data,
+                            data: Cow::Owned(data),
                             status: ConnectionStatus::NotConnected,
                             new_status: None,
                         })
@@ -458,7 +460,7 @@ pub fn resolve(
             changed = true;
         }
         if let Some(event) = quoted {
-            let how = t.data.how_met.get_or_insert_with(HowMet::default);
+            let how = t.data.to_mut().how_met.get_or_insert_with(HowMet::default);
             if how.event_id.is_none() {
                 how.event_id = Some(event.id);
                 how.met_on = how.met_on.or(Some(event.starts_on));
@@ -565,14 +567,14 @@ pub fn resolve(
         match target.existing {
             None => resolution.create.push(ImportedContact {
                 id: target.id,
-                data: target.data,
+                data: target.data.into_owned(),
                 connection: target.new_status,
             }),
             Some((version, before)) => resolution.update.push(ImportedUpdate {
                 id: target.id,
                 expected_version: version,
                 before: before.clone(),
-                data: target.data,
+                data: target.data.into_owned(),
                 connection: target.new_status,
             }),
         }
