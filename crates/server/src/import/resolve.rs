@@ -78,6 +78,15 @@ pub struct Resolution {
     pub restore: RestoreWrite,
 }
 
+/// What matching is for: a preview needs each row's outcome and the
+/// totals; a commit also what to write. A preview leaves out the
+/// interactions to log (50,000 messages' worth is the largest part of it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Preview,
+    Commit,
+}
+
 /// The key of an interaction of a Rapport export, so that importing the
 /// export again logs it once.
 pub fn exported_interaction_key(id: Uuid) -> String {
@@ -254,6 +263,7 @@ pub fn resolve(
     known: &HashSet<String>,
     options: &CommitOptions,
     tag: &str,
+    purpose: Purpose,
 ) -> Resolution {
     // "linkedin import 2026-11-28" → contacts of earlier LinkedIn imports.
     let source = tag
@@ -477,6 +487,8 @@ pub fn resolve(
         resolution.rows.push(row);
     }
 
+    // Interactions to log (a preview counts them only).
+    let mut logged = 0;
     for conversation in &plan.conversations {
         let mut row = conversation.origin.row(RowKind::Message, RowOutcome::New);
         row.name = Some(
@@ -513,6 +525,11 @@ pub fn resolve(
             row.outcome = RowOutcome::Skipped;
             row.reason = Some("already imported".to_owned());
         } else {
+            logged += 1;
+            if purpose == Purpose::Preview {
+                resolution.rows.push(row);
+                continue;
+            }
             let notes = options.store_message_contents.then(|| {
                 let text = conversation.contents.join("\n");
                 text.chars().take(NOTES_MAX).collect::<String>()
@@ -550,6 +567,10 @@ pub fn resolve(
             contacts.is_empty(),
             &mut resolution,
         );
+        logged += resolution.interactions.len();
+        if purpose == Purpose::Preview {
+            resolution.interactions = Vec::new();
+        }
     }
 
     for (row, index) in row_targets {
@@ -594,7 +615,7 @@ pub fn resolve(
         .rows
         .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     let mut totals = ImportTotals {
-        interactions: resolution.interactions.len() as u32,
+        interactions: logged as u32,
         connection_changes: resolution.totals.connection_changes
             + resolution.restore.connection_history.len() as u32,
         ..ImportTotals::default()
