@@ -56,3 +56,75 @@ async fn postgres_has_no_file_backup() {
         Err(rapport_storage::StoreError::Unsupported(_))
     ));
 }
+
+/// A deleted contact's search words go with it, and no one else's do
+/// (PostgreSQL removes them by a trigger, SQLite by its reference).
+async fn search_words_go_with_their_contact(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let store = db.store().await;
+    let owner = store
+        .register_user(
+            rapport_storage::NewUser {
+                email: "ada@example.com".into(),
+                display_name: "Ada".into(),
+                password_hash: "x".into(),
+            },
+            rapport_storage::RegistrationGate::Open,
+        )
+        .await
+        .unwrap()
+        .id;
+    let today = chrono::Utc::now().date_naive();
+    let mut ids = Vec::new();
+    for name in ["Grace Hopper", "Katherine Johnson"] {
+        let contact = rapport_core::contact::NewContact {
+            name: name.into(),
+            company: Some("Navy Computation Lab".into()),
+            ..Default::default()
+        };
+        ids.push(store.create_contact(owner, contact, today).await.unwrap());
+    }
+    store
+        .delete_contact(owner, ids[0].id, ids[0].version)
+        .await
+        .unwrap();
+    let words_of = |id: uuid::Uuid| {
+        let url = db.url.clone();
+        async move {
+            use sqlx::Connection;
+            let sql = "SELECT count(*) FROM contact_words WHERE contact_id = $1";
+            if url.starts_with("sqlite:") {
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query_scalar::<_, i64>(sql)
+                    .bind(id)
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap()
+            } else {
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query_scalar::<_, i64>(sql)
+                    .bind(id)
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap()
+            }
+        }
+    };
+    assert_eq!(words_of(ids[0].id).await, 0, "the deleted contact's words");
+    assert!(
+        words_of(ids[1].id).await >= 4,
+        "the other contact keeps hers"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_words_go_with_their_contact_on_sqlite() {
+    search_words_go_with_their_contact(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_words_go_with_their_contact_on_postgres() {
+    search_words_go_with_their_contact(Backend::Postgres).await
+}
