@@ -17,10 +17,8 @@ macro_rules! run_cases {
 
 rapport_storage::conformance_cases!(run_cases);
 
-#[tokio::test]
-async fn a_sqlite_backup_taken_while_open_holds_the_data() {
-    let db = TestDb::new(Backend::Sqlite).await.unwrap();
-    let store = db.store().await;
+/// Registers ada@example.com: her id.
+async fn ada(store: &dyn rapport_storage::Store) -> uuid::Uuid {
     store
         .register_user(
             rapport_storage::NewUser {
@@ -31,7 +29,15 @@ async fn a_sqlite_backup_taken_while_open_holds_the_data() {
             rapport_storage::RegistrationGate::Open,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_sqlite_backup_taken_while_open_holds_the_data() {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let store = db.store().await;
+    ada(&*store).await;
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("backup.db");
     store.backup_to(copy.to_str().unwrap()).await.unwrap();
@@ -64,18 +70,7 @@ async fn search_words_go_with_their_contact(backend: Backend) {
         return;
     };
     let store = db.store().await;
-    let owner = store
-        .register_user(
-            rapport_storage::NewUser {
-                email: "ada@example.com".into(),
-                display_name: "Ada".into(),
-                password_hash: "x".into(),
-            },
-            rapport_storage::RegistrationGate::Open,
-        )
-        .await
-        .unwrap()
-        .id;
+    let owner = ada(&*store).await;
     let today = chrono::Utc::now().date_naive();
     let mut ids = Vec::new();
     for name in ["Grace Hopper", "Katherine Johnson"] {

@@ -342,7 +342,7 @@ pub async fn preview(
     })
     .await
     .map_err(|e| Error::Conflict(format!("the file could not be read: {e}")))??;
-    let mut import = Import {
+    let import = Import {
         id,
         status: ImportStatus::Previewed,
         format: parsed.format,
@@ -362,29 +362,39 @@ pub async fn preview(
         committed_at: None,
         undone_at: None,
     };
-    let tag = tag_of(&import);
-    let record = {
-        let plan = std::sync::Arc::new(parsed.plan);
-        let resolution = resolved(
-            store,
-            owner,
-            &plan,
-            &CommitOptions::default(),
-            &tag,
-            Purpose::Preview,
-        )
-        .await?;
-        import.totals = resolution.totals;
-        ImportRecord {
-            import: import.clone(),
-            plan: pack(&*plan),
-            rows: pack(&resolution.rows),
-            undo: None,
-        }
-    };
+    let record = previewed(store, owner, import, parsed.plan).await?;
+    let import = record.import.clone();
     store.create_import(owner, record).await?;
     crate::allocator::release_freed();
     Ok(import)
+}
+
+/// A preview as the store keeps it: the plan matched with the network as
+/// it is now, the import's totals set, the plan and the report packed.
+async fn previewed(
+    store: &dyn Store,
+    owner: Uuid,
+    mut import: Import,
+    plan: Plan,
+) -> Result<ImportRecord, Error> {
+    let tag = tag_of(&import);
+    let plan = std::sync::Arc::new(plan);
+    let resolution = resolved(
+        store,
+        owner,
+        &plan,
+        &CommitOptions::default(),
+        &tag,
+        Purpose::Preview,
+    )
+    .await?;
+    import.totals = resolution.totals;
+    Ok(ImportRecord {
+        import,
+        plan: pack(&*plan),
+        rows: pack(&resolution.rows),
+        undo: None,
+    })
 }
 
 /// Previews a spreadsheet again under another column mapping.
@@ -430,34 +440,14 @@ pub async fn remap(
         chosen.insert(column, field);
     }
     let mut import = record.import;
-    let tag = tag_of(&import);
     let day = import.created_at.date_naive();
     let mut plan =
         crate::import::sheets::people(ImportFormat::GenericCsv, &sheet, &chosen, None, day);
     plan.sheet = Some(sheet);
-    let plan = std::sync::Arc::new(plan);
-    let resolution = resolved(
-        store,
-        owner,
-        &plan,
-        &CommitOptions::default(),
-        &tag,
-        Purpose::Preview,
-    )
-    .await?;
     import.mapping = chosen;
-    import.totals = resolution.totals;
-    store
-        .replace_preview(
-            owner,
-            ImportRecord {
-                import: import.clone(),
-                plan: pack(&plan),
-                rows: pack(&resolution.rows),
-                undo: None,
-            },
-        )
-        .await?;
+    let record = previewed(store, owner, import, plan).await?;
+    let import = record.import.clone();
+    store.replace_preview(owner, record).await?;
     Ok(import)
 }
 
