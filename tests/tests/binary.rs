@@ -418,7 +418,7 @@ async fn the_export_command_writes_one_account(backend: rapport_tests::Backend) 
     };
     let eve_names = || async {
         let mut names: Vec<String> = store
-            .all_contacts(owners[1])
+            .contacts_to_match(owners[1])
             .await
             .unwrap()
             .into_iter()
@@ -438,7 +438,7 @@ async fn the_export_command_writes_one_account(backend: rapport_tests::Backend) 
     assert!(out.contains("2 contacts created"), "{out}");
     assert_eq!(eve_names().await, ["Bob, Jr.", "Mallory", "Zoë"]);
     let zoe = store
-        .all_contacts(owners[1])
+        .contacts_to_match(owners[1])
         .await
         .unwrap()
         .into_iter()

@@ -28,6 +28,17 @@ pub struct ImportRecord {
     pub undo: Option<ImportUndo>,
 }
 
+/// One of my contacts as an import matches it: what it holds, and the
+/// version and connection status it was read at (not its derived state,
+/// which a commit recomputes).
+#[derive(Debug, Clone)]
+pub struct KnownContact {
+    pub id: Uuid,
+    pub version: i64,
+    pub data: NewContact,
+    pub connection_status: ConnectionStatus,
+}
+
 /// A contact the commit creates, with the id chosen by the caller (so that
 /// the report can name it before it is written).
 #[derive(Debug, Clone)]
@@ -195,8 +206,8 @@ pub trait ImportStore: Send + Sync {
     /// mapping); `NotFound` unless it is mine and still previewed.
     async fn replace_preview(&self, owner: Uuid, record: ImportRecord) -> Result<()>;
 
-    /// Every contact of mine with the full record, for matching.
-    async fn all_contacts(&self, owner: Uuid) -> Result<Vec<crate::ContactRecord>>;
+    /// Every contact of mine as an import matches it, oldest first.
+    async fn contacts_to_match(&self, owner: Uuid) -> Result<Vec<KnownContact>>;
 
     /// Of `keys`, those an earlier import already logged an interaction for.
     async fn known_import_keys(&self, owner: Uuid, keys: &[String]) -> Result<Vec<String>>;

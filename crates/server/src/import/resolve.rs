@@ -22,10 +22,9 @@ use rapport_core::import::{
 use rapport_core::interaction::{Depth, Initiator, InteractionKind};
 use rapport_core::network::NewInteraction;
 use rapport_storage::imports::{
-    ImportedContact, ImportedInteraction, ImportedUpdate, RestoreWrite, RestoredIntroduction,
-    RestoredState,
+    ImportedContact, ImportedInteraction, ImportedUpdate, KnownContact, RestoreWrite,
+    RestoredIntroduction, RestoredState,
 };
-use rapport_storage::ContactRecord;
 use uuid::Uuid;
 
 use super::{Direction, Plan};
@@ -258,7 +257,7 @@ fn merge(into: &mut NewContact, from: &NewContact, current_job: bool) {
 /// holds the interaction keys earlier imports logged.
 pub fn resolve(
     plan: &Plan,
-    contacts: &[ContactRecord],
+    contacts: &[KnownContact],
     events: &[KnownEvent],
     known: &HashSet<String>,
     options: &CommitOptions,

@@ -79,7 +79,7 @@ async fn resolved(
     tag: &str,
     purpose: Purpose,
 ) -> Result<Resolution, Error> {
-    let contacts = store.all_contacts(owner).await?;
+    let contacts = store.contacts_to_match(owner).await?;
     let events = known_events(store, owner).await?;
     let keys: Vec<String> = plan
         .conversations
