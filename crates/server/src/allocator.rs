@@ -19,9 +19,10 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 ///
 /// mimalloc: memory a thread frees goes back to the system at once
 /// (`purge_delay` 0, instead of after a second) and its arenas are
-/// committed as they are used (`arena_eager_commit` 0, instead of
-/// up front): an import's peak anonymous memory was 165–204 MiB with the
-/// defaults and 96–101 MiB so, at the same speed.
+/// committed as they are used (`arena_eager_commit` 0, instead of up
+/// front; the build sets it too, in `.cargo/config.toml`, for the arena
+/// made before `main`): an import's peak anonymous memory was 165–204 MiB
+/// with the defaults and 90–101 MiB so, at the same speed.
 ///
 /// glibc, for SQLite: memory freed in one of its heaps is not reused by
 /// threads of another, so one heap per core (not eight); `MALLOC_ARENA_MAX`,
@@ -74,7 +75,8 @@ mod tests {
     use super::*;
 
     /// The numbers name the options meant: each still holds the default
-    /// mimalloc.h documents for it (nothing in the unit tests tunes).
+    /// mimalloc.h documents for it, or the build's (nothing in the unit
+    /// tests tunes).
     #[test]
     fn the_option_numbers_are_mimallocs() {
         // SAFETY: reading an option has no side effect beyond reading the
@@ -85,7 +87,10 @@ mod tests {
                 libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY),
             )
         };
-        assert_eq!(eager, 2, "arena_eager_commit defaults to 2");
+        assert!(
+            eager == 0 || eager == 2,
+            "arena_eager_commit is 0 as built (.cargo/config.toml) or mimalloc's 2, not {eager}"
+        );
         assert_eq!(purge, 1000, "purge_delay defaults to 1000 ms");
     }
 }
