@@ -69,22 +69,8 @@ impl TryFrom<ImportRow> for ImportRecord {
 #[derive(sqlx::FromRow)]
 struct KnownContactRow {
     id: Uuid,
-    name: String,
-    emails: String,
-    phones: String,
-    company: Option<String>,
-    title: Option<String>,
-    location: Option<String>,
-    urls: String,
-    tags: String,
-    notes: Option<String>,
-    met_on: Option<NaiveDate>,
-    met_event_id: Option<Uuid>,
-    met_place: Option<String>,
-    met_context: Option<String>,
-    introduced_by: Option<Uuid>,
-    cadence_days: Option<i32>,
-    archived: bool,
+    #[sqlx(flatten)]
+    data: ContactDataRow,
     connection_status: String,
     version: i64,
 }
@@ -96,26 +82,7 @@ impl TryFrom<KnownContactRow> for KnownContact {
         Ok(KnownContact {
             id: row.id,
             version: row.version,
-            data: rapport_core::contact::NewContact {
-                name: row.name,
-                emails: super::json_list("contacts.emails", &row.emails)?,
-                phones: super::json_list("contacts.phones", &row.phones)?,
-                company: row.company,
-                title: row.title,
-                location: row.location,
-                urls: super::json_list("contacts.urls", &row.urls)?,
-                tags: super::json_list("contacts.tags", &row.tags)?,
-                notes: row.notes,
-                how_met: crate::network::how_met_of(
-                    row.met_on,
-                    row.met_event_id,
-                    row.met_place,
-                    row.met_context,
-                    row.introduced_by,
-                ),
-                cadence_days: super::days("contacts.cadence_days", row.cadence_days)?,
-                archived: row.archived,
-            },
+            data: row.data.try_into()?,
             connection_status: super::parsed(
                 "contacts.connection_status",
                 &row.connection_status,

@@ -58,9 +58,9 @@ pub(crate) fn to_json(list: &[String]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
 }
 
+/// The columns of what a contact holds (its `NewContact`).
 #[derive(sqlx::FromRow)]
-pub(crate) struct ContactRow {
-    id: Uuid,
+pub(crate) struct ContactDataRow {
     name: String,
     emails: String,
     phones: String,
@@ -77,6 +77,40 @@ pub(crate) struct ContactRow {
     introduced_by: Option<Uuid>,
     cadence_days: Option<i32>,
     archived: bool,
+}
+
+impl TryFrom<ContactDataRow> for NewContact {
+    type Error = StoreError;
+
+    fn try_from(row: ContactDataRow) -> Result<Self> {
+        Ok(NewContact {
+            name: row.name,
+            emails: json_list("contacts.emails", &row.emails)?,
+            phones: json_list("contacts.phones", &row.phones)?,
+            company: row.company,
+            title: row.title,
+            location: row.location,
+            urls: json_list("contacts.urls", &row.urls)?,
+            tags: json_list("contacts.tags", &row.tags)?,
+            notes: row.notes,
+            how_met: how_met_of(
+                row.met_on,
+                row.met_event_id,
+                row.met_place,
+                row.met_context,
+                row.introduced_by,
+            ),
+            cadence_days: days("contacts.cadence_days", row.cadence_days)?,
+            archived: row.archived,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContactRow {
+    id: Uuid,
+    #[sqlx(flatten)]
+    data: ContactDataRow,
     comfort: Option<i32>,
     connection_status: String,
     last_interaction_on: Option<NaiveDate>,
@@ -112,26 +146,7 @@ impl TryFrom<ListedRow> for ContactRecord {
         let row = listed.contact;
         let mut record = ContactRecord {
             id: row.id,
-            data: NewContact {
-                name: row.name,
-                emails: json_list("contacts.emails", &row.emails)?,
-                phones: json_list("contacts.phones", &row.phones)?,
-                company: row.company,
-                title: row.title,
-                location: row.location,
-                urls: json_list("contacts.urls", &row.urls)?,
-                tags: json_list("contacts.tags", &row.tags)?,
-                notes: row.notes,
-                how_met: how_met_of(
-                    row.met_on,
-                    row.met_event_id,
-                    row.met_place,
-                    row.met_context,
-                    row.introduced_by,
-                ),
-                cadence_days: days("contacts.cadence_days", row.cadence_days)?,
-                archived: row.archived,
-            },
+            data: row.data.try_into()?,
             comfort: comfort(row.comfort)?,
             connection_status: parsed(
                 "contacts.connection_status",
