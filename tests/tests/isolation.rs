@@ -3,7 +3,7 @@
 //! of the owner's changes, and no list shows another user's rows. A new
 //! route without a fixture here fails this test.
 
-use rapport_server::config::RegistrationMode;
+use rapport_server::config::{RegistrationMode, TeamCreation};
 use rapport_tests::{Backend, SignedIn, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -37,7 +37,12 @@ fn exempt(template: &str) -> bool {
 fn body_for(method: &Method, template: &str, own_contact: &str) -> Option<Value> {
     let body = match (method.as_str(), template) {
         ("POST", t) if t.ends_with("/merge") => json!({"other_id": own_contact}),
+        ("PATCH", t) if t.ends_with("/members/{user_id}") => json!({"role": "member"}),
         ("PATCH", _) => json!({}),
+        ("POST", t) if t.ends_with("/members") => {
+            json!({"email": "eve@example.com", "role": "member"})
+        }
+        ("POST", t) if t.ends_with("/join-codes") => json!({}),
         ("PUT", t) if t.ends_with("/comfort") => json!({"rating": 3, "reason": "test"}),
         ("POST", t) if t.ends_with("/connection") => json!({"status": "asked"}),
         ("POST", t) if t.ends_with("/commit") => json!({}),
@@ -104,11 +109,79 @@ async fn feed_of(app: &TestApp, who: &SignedIn) -> String {
     response.text().await.unwrap()
 }
 
+/// Walks every route as `eve`, with the owner's ids where they go.
+async fn walk(app: &TestApp, eve: &SignedIn, doc: &Value, fixtures: &Fixtures, owner: &str) {
+    // Eve merging her own contact with Ada's must find nothing either.
+    let eves_contact = post_json(app, eve, "/api/v1/contacts", json!({"name": "Mallory"})).await;
+    let eves_contact = eves_contact["id"].as_str().unwrap().to_owned();
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        if exempt(template) {
+            continue;
+        }
+        let methods: Vec<Method> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter_map(|m| m.to_uppercase().parse().ok())
+            .collect();
+        if !template.contains('{') {
+            // Collections: nothing of Ada's may appear in Eve's answers.
+            if methods.contains(&Method::GET) {
+                let (status, text) = send(app, eve, Method::GET, template, None).await;
+                assert_eq!(status, 200, "GET {template}");
+                for (_, id) in &fixtures.ids {
+                    assert!(
+                        !text.contains(id.as_str()),
+                        "GET {template} shows another user's {id}"
+                    );
+                }
+                assert!(
+                    !text.contains("ada-private-notes"),
+                    "GET {template} leaks notes"
+                );
+            }
+            continue;
+        }
+        let id = fixtures.id_for(template).unwrap_or_else(|| {
+            panic!("no isolation fixture for {template}: add one to tests/tests/isolation.rs")
+        });
+        for method in methods {
+            let body = body_for(&method, template, &eves_contact);
+            let theirs = template.replace("{id}", id).replace("{user_id}", owner);
+            let missing = template
+                .replace("{id}", &uuid::Uuid::new_v4().to_string())
+                .replace("{user_id}", owner);
+            let (status, text) = send(app, eve, method.clone(), &theirs, body.clone()).await;
+            let (missing_status, missing_text) =
+                send(app, eve, method.clone(), &missing, body).await;
+            assert_eq!(
+                status, 404,
+                "{method} {template} with another user's id: {text}"
+            );
+            assert_eq!(missing_status, 404, "{method} {template} with a missing id");
+            assert_eq!(
+                text, missing_text,
+                "{method} {template}: another user's id must look missing"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 13, "only {checked} routes with ids were walked");
+}
+
 async fn another_users_ids_are_never_found(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |c| c.registration = RegistrationMode::Open).await
+    let Some(app) = TestApp::spawn_with(backend, |c| {
+        c.registration = RegistrationMode::Open;
+        c.teams = TeamCreation::Anyone;
+    })
+    .await
     else {
         return;
     };
+    // The first account is the instance's admin: it must find nothing of
+    // Ada's either, nor must Eve, who is an admin of a team Ada is in.
+    let root = app.new_user("root@example.com").await;
     let ada = app.new_user("ada@example.com").await;
     let ada_phone = app.sign_in("ada@example.com").await;
     let eve = app.new_user("eve@example.com").await;
@@ -166,6 +239,19 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         .await
         .unwrap();
     let import_id = import["id"].as_str().unwrap().to_owned();
+    let adas_team = post_json(&app, &ada, "/api/v1/teams", json!({"name": "Ada's own"})).await;
+    let adas_team = adas_team["id"].as_str().unwrap().to_owned();
+    let shared = post_json(&app, &root, "/api/v1/teams", json!({"name": "Shared"})).await;
+    let shared = shared["id"].as_str().unwrap().to_owned();
+    for (email, role) in [("ada@example.com", "member"), ("eve@example.com", "admin")] {
+        post_json(
+            &app,
+            &root,
+            &format!("/api/v1/teams/{shared}/members"),
+            json!({"email": email, "role": role}),
+        )
+        .await;
+    }
     let phone_claims = ada_phone.token.split('.').nth(1).unwrap();
     let phone_claims: Value = serde_json::from_slice(
         &base64::Engine::decode(
@@ -193,6 +279,7 @@ async fn another_users_ids_are_never_found(backend: Backend) {
             ("/api/v1/events/{id}", event_id.clone()),
             ("/api/v1/introductions/{id}", introduction_id.clone()),
             ("/api/v1/imports/{id}", import_id.clone()),
+            ("/api/v1/teams/{id}", adas_team.clone()),
         ],
     };
     let owned_paths = [
@@ -208,68 +295,17 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         format!("/api/v1/introductions/{introduction_id}"),
         format!("/api/v1/imports/{import_id}"),
         format!("/api/v1/imports/{import_id}/rows"),
+        format!("/api/v1/teams/{adas_team}"),
+        format!("/api/v1/teams/{adas_team}/members"),
     ];
-    // Eve merging her own contact with Ada's must find nothing either.
-    let eves_contact = post_json(&app, &eve, "/api/v1/contacts", json!({"name": "Mallory"})).await;
-    let eves_contact = eves_contact["id"].as_str().unwrap().to_owned();
     let mut before = Vec::new();
     for path in &owned_paths {
         before.push(get_json(&app, &ada, path).await);
     }
-
     let doc = get_json(&app, &ada, "/api/v1/openapi.json").await;
-    let mut checked = 0;
-    for (template, item) in doc["paths"].as_object().unwrap() {
-        if exempt(template) {
-            continue;
-        }
-        let methods: Vec<Method> = item
-            .as_object()
-            .unwrap()
-            .keys()
-            .filter_map(|m| m.to_uppercase().parse().ok())
-            .collect();
-        if !template.contains('{') {
-            // Collections: nothing of Ada's may appear in Eve's answers.
-            if methods.contains(&Method::GET) {
-                let (status, text) = send(&app, &eve, Method::GET, template, None).await;
-                assert_eq!(status, 200, "GET {template}");
-                for (_, id) in &fixtures.ids {
-                    assert!(
-                        !text.contains(id.as_str()),
-                        "GET {template} shows another user's {id}"
-                    );
-                }
-                assert!(
-                    !text.contains("ada-private-notes"),
-                    "GET {template} leaks notes"
-                );
-            }
-            continue;
-        }
-        let id = fixtures.id_for(template).unwrap_or_else(|| {
-            panic!("no isolation fixture for {template}: add one to tests/tests/isolation.rs")
-        });
-        for method in methods {
-            let body = body_for(&method, template, &eves_contact);
-            let theirs = template.replace("{id}", id);
-            let missing = template.replace("{id}", &uuid::Uuid::new_v4().to_string());
-            let (status, text) = send(&app, &eve, method.clone(), &theirs, body.clone()).await;
-            let (missing_status, missing_text) =
-                send(&app, &eve, method.clone(), &missing, body).await;
-            assert_eq!(
-                status, 404,
-                "{method} {template} with another user's id: {text}"
-            );
-            assert_eq!(missing_status, 404, "{method} {template} with a missing id");
-            assert_eq!(
-                text, missing_text,
-                "{method} {template}: another user's id must look missing"
-            );
-            checked += 1;
-        }
+    for eve in [&eve, &root] {
+        walk(&app, eve, &doc, &fixtures, &ada.id()).await;
     }
-    assert!(checked >= 13, "only {checked} routes with ids were walked");
 
     // The calendar feed: Ada's holds her follow-up, keep-in-touch date and
     // event; Eve's, at its own secret address, none of Ada's objects.

@@ -82,6 +82,19 @@ pub struct ServeArgs {
     /// (0 turns the cache off).
     #[arg(long, env = "RAPPORT_CACHE_MB", default_value_t = 64)]
     pub cache_mb: usize,
+    /// Who may create teams: anyone, or admins (the instance's admins).
+    #[arg(long, env = "RAPPORT_TEAMS", value_parser = ["anyone", "admins"], default_value = "admins")]
+    pub teams: String,
+}
+
+/// `RAPPORT_TEAMS`: who may create teams.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TeamCreation {
+    /// Any user of the instance.
+    Anyone,
+    /// The instance's admins only (the default).
+    #[default]
+    Admins,
 }
 
 /// Login throttling: a burst and a steady rate, per account and per address.
@@ -142,6 +155,8 @@ pub struct Config {
     pub hash_queue: usize,
     /// What time it is, for users' days (tests set it to a fixed instant).
     pub clock: Clock,
+    /// Who may create teams.
+    pub teams: TeamCreation,
 }
 
 /// The time of day that decides what "today" is for each user.
@@ -186,6 +201,7 @@ impl Config {
             hash_parallelism: cores,
             hash_queue: cores * 16,
             clock: Clock::System,
+            teams: TeamCreation::Admins,
         }
     }
 
@@ -213,6 +229,10 @@ impl Config {
         config.trust_proxy = args.trust_proxy;
         config.workers = args.workers;
         config.cache_bytes = args.cache_mb.saturating_mul(1024 * 1024);
+        config.teams = match args.teams.as_str() {
+            "anyone" => TeamCreation::Anyone,
+            _ => TeamCreation::Admins,
+        };
         Ok(config)
     }
 }

@@ -45,6 +45,11 @@ pub enum ErrorCode {
     RegistrationClosed,
     RouteNotFound,
     SessionRequired,
+    AlreadyMember,
+    JoinCodeInvalid,
+    TeamOwnerRequired,
+    TeamRoleRequired,
+    TeamsAdminsOnly,
     TooManyTokens,
     Unauthorized,
     UnsupportedMediaType,
@@ -85,6 +90,11 @@ impl ErrorCode {
             ErrorCode::RegistrationClosed => "registration_closed",
             ErrorCode::RouteNotFound => "route_not_found",
             ErrorCode::SessionRequired => "session_required",
+            ErrorCode::AlreadyMember => "already_member",
+            ErrorCode::JoinCodeInvalid => "join_code_invalid",
+            ErrorCode::TeamOwnerRequired => "team_owner_required",
+            ErrorCode::TeamRoleRequired => "team_role_required",
+            ErrorCode::TeamsAdminsOnly => "teams_admins_only",
             ErrorCode::TooManyTokens => "too_many_tokens",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
@@ -281,6 +291,14 @@ impl From<StoreError> for ApiError {
             ),
             StoreError::Conflict(what) => ApiError::conflict(ErrorCode::Conflict, format!("Not possible now: {what}.")),
             StoreError::Registration(refusal) => registration_refused(refusal),
+            StoreError::Team(refusal) => match refusal {
+                rapport_core::team::TeamRefusal::RoleRequired(message) => {
+                    ApiError::forbidden(ErrorCode::TeamRoleRequired, message)
+                }
+                rapport_core::team::TeamRefusal::OwnerRequired => {
+                    ApiError::conflict(ErrorCode::TeamOwnerRequired, refusal.message())
+                }
+            },
             StoreError::Stale => ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
                 ErrorCode::PreconditionFailed,

@@ -22,6 +22,31 @@ use crate::error::ErrorCode;
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 64 * 1024;
 
+/// Parses a body that may be left out: no body, or JSON's `null`, is the
+/// default request; anything else as [`parse_json`].
+pub fn optional_json<T: DeserializeOwned + Default>(
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    // JSON whitespace only around it: a form feed, say, is not JSON and is
+    // refused by the parser.
+    let json_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = body
+        .iter()
+        .position(|b| !json_space(b))
+        .unwrap_or(body.len());
+    let end = body
+        .iter()
+        .rposition(|b| !json_space(b))
+        .map_or(start, |i| i + 1);
+    let text = &body[start..end];
+    if text.is_empty() || text == b"null" {
+        Ok(T::default())
+    } else {
+        parse_json(req, body)
+    }
+}
+
 /// Parses a JSON body: 415 without a JSON content type, 413 when too large,
 /// 400 for malformed JSON, 422 naming the field for a wrong shape.
 pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {

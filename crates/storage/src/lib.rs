@@ -28,6 +28,7 @@ pub mod nurture;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
+pub mod teams;
 
 pub use changes::{Change, ChangeFeed, ChangeStamp};
 pub use cursor::Cursor;
@@ -41,6 +42,7 @@ pub use network::{
     SortKey,
 };
 pub use nurture::NurtureStore;
+pub use teams::{JoinCodeRecord, JoinOutcome, MemberRecord, NewJoinCode, TeamRecord, TeamStore};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -65,6 +67,10 @@ pub enum StoreError {
     /// The object is not in a state that allows this (HTTP 409).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A team member's role does not allow this, or it would leave the
+    /// team without its owner.
+    #[error("refused by the team: {0:?}")]
+    Team(rapport_core::team::TeamRefusal),
     #[error("registration refused: {0:?}")]
     Registration(RegistrationRefusal),
     #[error("not supported: {0}")]
@@ -232,6 +238,7 @@ pub trait Store:
     + ExportStore
     + CalendarFeedStore
     + MergeStore
+    + TeamStore
     + Send
     + Sync
     + 'static

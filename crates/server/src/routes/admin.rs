@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::auth::new_invite_code;
 use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{parse_json, AdminCaller, ValidJson};
+use crate::extract::{optional_json, AdminCaller, ValidJson};
 use crate::routes::pagination::{respond, ListParams};
 
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
@@ -122,23 +122,7 @@ pub async fn create_invite(
     admin: AdminCaller,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    // No body, or JSON's `null` (JSON whitespace only around it: a form
-    // feed, say, is not JSON and is refused by the parser).
-    let json_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    let start = body
-        .iter()
-        .position(|b| !json_space(b))
-        .unwrap_or(body.len());
-    let end = body
-        .iter()
-        .rposition(|b| !json_space(b))
-        .map_or(start, |i| i + 1);
-    let text = &body[start..end];
-    let request: CreateInviteRequest = if text.is_empty() || text == b"null" {
-        CreateInviteRequest::default()
-    } else {
-        parse_json(&req, &body)?
-    };
+    let request: CreateInviteRequest = optional_json(&req, &body)?;
     request.validate()?;
     let days = i64::from(request.expires_in_days.unwrap_or(14));
     let (code, prefix, code_hash) = new_invite_code();

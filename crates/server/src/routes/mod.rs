@@ -18,6 +18,7 @@ pub mod me;
 pub mod nurture;
 pub mod pagination;
 pub mod public;
+pub mod teams;
 pub mod versioning;
 
 use actix_web::http::StatusCode;
@@ -122,6 +123,17 @@ api_routes! {
     get "/export" => export::account,
     get "/export/contacts.csv" => export::contacts_csv,
     get "/export/contacts.vcf" => export::contacts_vcard,
+    get "/teams" => teams::list_teams,
+    post "/teams" => teams::create_team,
+    post "/teams/join" => teams::join_team,
+    get "/teams/{id}" => teams::get_team,
+    patch "/teams/{id}" => teams::update_team,
+    delete "/teams/{id}" => teams::delete_team,
+    get "/teams/{id}/members" => teams::list_members,
+    post "/teams/{id}/members" => teams::add_member,
+    patch "/teams/{id}/members/{user_id}" => teams::update_member,
+    delete "/teams/{id}/members/{user_id}" => teams::remove_member,
+    post "/teams/{id}/join-codes" => teams::create_join_code,
 }
 
 macro_rules! outside_api_routes {
