@@ -205,6 +205,32 @@ async fn a_team_is_seen_and_changed_by_its_members_only_as_their_roles_allow(bac
             assert!(seen[field].is_null(), "a guest sees {field}: {seen}");
         }
     }
+    // Pages of two: the cursor holds a count, nobody's id or joining time.
+    let first = api(&app, &guest)
+        .json(Method::GET, &format!("/teams/{id}/members?limit=2"), None)
+        .await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let decoded =
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &cursor).unwrap();
+    assert_eq!(String::from_utf8(decoded).unwrap(), r#"{"skip":2}"#);
+    let second = api(&app, &guest)
+        .json(
+            Method::GET,
+            &format!("/teams/{id}/members?limit=2&cursor={cursor}"),
+            None,
+        )
+        .await;
+    let names = |page: &Value| -> Vec<Value> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["display_name"].clone())
+            .collect()
+    };
+    assert_eq!(names(&first), [json!("owen"), json!("ada")]);
+    assert_eq!(names(&second), [json!("mel"), json!("gus")]);
+    assert!(second["next_cursor"].is_null());
     let mine = api(&app, &guest).json(Method::GET, "/teams", None).await;
     assert_eq!(mine["items"][0]["my_role"], "guest");
     assert_eq!(mine["items"][0]["member_count"], 4);

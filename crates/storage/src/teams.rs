@@ -102,12 +102,12 @@ pub trait TeamStore: Send + Sync {
     async fn delete_team(&self, actor: Uuid, team: Uuid, expected_version: i64) -> Result<()>;
 
     /// The members of a team `user` belongs to, in the order they joined,
-    /// after the cursor (joining time and user id of the last one).
+    /// after the first `skip`.
     async fn team_members(
         &self,
         user: Uuid,
         team: Uuid,
-        after: Option<&Cursor>,
+        skip: u32,
         limit: u32,
     ) -> Result<Vec<MemberRecord>>;
 

@@ -16,7 +16,9 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{optional_json, Caller, ValidJson};
-use crate::routes::pagination::{encode_cursor, page, respond, split, ListParams};
+use crate::routes::pagination::{
+    decode_cursor, encode_cursor, page, parse_cursor, parse_limit, respond, split, ListParams,
+};
 use crate::routes::versioning::{etag, IfMatch};
 use crate::service::teams::{may_create, member_view, team_view};
 
@@ -223,17 +225,25 @@ pub async fn list_members(
     id: web::Path<Uuid>,
     query: web::Query<ListParams>,
 ) -> ApiResult<HttpResponse> {
-    let (limit, cursor) = query.read()?;
+    let mut errors = rapport_core::FieldErrors::new();
+    let limit = parse_limit(&mut errors, query.limit.as_deref());
+    let after = parse_cursor(
+        &mut errors,
+        query.cursor.as_deref(),
+        decode_cursor::<MemberCursor>,
+    );
+    errors.into_result()?;
+    let skip = after.map_or(0, |cursor| cursor.skip);
     let team = load(&state, caller.id(), *id).await?;
     let members = state
         .store
-        .team_members(caller.id(), *id, cursor.as_ref(), limit + 1)
+        .team_members(caller.id(), *id, skip, limit + 1)
         .await
         .map_err(not_found_as("team"))?;
-    let (members, next_cursor) = split(members, limit, |last| {
-        encode_cursor(&Cursor {
-            created_at: last.joined_at,
-            id: last.user_id,
+    let shown = u32::try_from(members.len().min(limit as usize)).unwrap_or(limit);
+    let (members, next_cursor) = split(members, limit, |_| {
+        encode_cursor(&MemberCursor {
+            skip: skip.saturating_add(shown),
         })
     });
     let members: Vec<TeamMember> = members
@@ -241,6 +251,13 @@ pub async fn list_members(
         .map(|m| member_view(m, team.my_role))
         .collect();
     Ok(page(&req, members, limit, next_cursor))
+}
+
+/// Where the next page of members starts: a count, not a member's id or
+/// joining time, which a guest may not learn.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct MemberCursor {
+    skip: u32,
 }
 
 #[utoipa::path(post, path = "/api/v1/teams/{id}/members", tag = "teams",

@@ -359,29 +359,23 @@ where
         &self,
         user: Uuid,
         team: Uuid,
-        after: Option<&Cursor>,
+        skip: u32,
         limit: u32,
     ) -> crate::Result<Vec<MemberRecord>> {
         let mut conn = self.reader().acquire().await?;
         if Sql::<B>::role_in(&mut conn, user, team).await?.is_none() {
             return Err(StoreError::NotFound);
         }
-        let (at, id) = match after {
-            Some(cursor) => (Some(cursor.created_at), Some(cursor.id)),
-            None => (None, None),
-        };
         let rows: Vec<MemberRow> = sqlx::query_as(concat!(
             "SELECT ",
             member_columns!(),
             " FROM team_members m JOIN users u ON u.id = m.user_id
              WHERE m.team_id = $1
-               AND ($2 IS NULL OR m.joined_at > $2 OR (m.joined_at = $2 AND m.user_id > $3))
-             ORDER BY m.joined_at, m.user_id LIMIT $4"
+             ORDER BY m.joined_at, m.user_id LIMIT $2 OFFSET $3"
         ))
         .bind(team)
-        .bind(at)
-        .bind(id)
         .bind(i64::from(limit))
+        .bind(i64::from(skip))
         .fetch_all(&mut *conn)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()
