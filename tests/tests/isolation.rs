@@ -43,6 +43,9 @@ fn body_for(method: &Method, template: &str, own_contact: &str) -> Option<Value>
             json!({"email": "eve@example.com", "role": "member"})
         }
         ("POST", t) if t.ends_with("/join-codes") => json!({}),
+        ("PUT", t) if t.ends_with("/sharing") => json!({}),
+        ("PUT", t) if t.ends_with("/sharing/contacts/{contact_id}") => json!({"level": "profile"}),
+        ("POST", t) if t.ends_with("/sharing/bulk") => json!({"level": "signal", "dry_run": true}),
         ("PUT", t) if t.ends_with("/comfort") => json!({"rating": 3, "reason": "test"}),
         ("POST", t) if t.ends_with("/connection") => json!({"status": "asked"}),
         ("POST", t) if t.ends_with("/commit") => json!({}),
@@ -110,7 +113,13 @@ async fn feed_of(app: &TestApp, who: &SignedIn) -> String {
 }
 
 /// Walks every route as `eve`, with the owner's ids where they go.
-async fn walk(app: &TestApp, eve: &SignedIn, doc: &Value, fixtures: &Fixtures, owner: &str) {
+async fn walk(
+    app: &TestApp,
+    eve: &SignedIn,
+    doc: &Value,
+    fixtures: &Fixtures,
+    (owner, owners_contact): (&str, &str),
+) {
     // Eve merging her own contact with Ada's must find nothing either.
     let eves_contact = post_json(app, eve, "/api/v1/contacts", json!({"name": "Mallory"})).await;
     let eves_contact = eves_contact["id"].as_str().unwrap().to_owned();
@@ -148,10 +157,14 @@ async fn walk(app: &TestApp, eve: &SignedIn, doc: &Value, fixtures: &Fixtures, o
         });
         for method in methods {
             let body = body_for(&method, template, &eves_contact);
-            let theirs = template.replace("{id}", id).replace("{user_id}", owner);
+            let theirs = template
+                .replace("{id}", id)
+                .replace("{user_id}", owner)
+                .replace("{contact_id}", owners_contact);
             let missing = template
                 .replace("{id}", &uuid::Uuid::new_v4().to_string())
-                .replace("{user_id}", owner);
+                .replace("{user_id}", owner)
+                .replace("{contact_id}", owners_contact);
             let (status, text) = send(app, eve, method.clone(), &theirs, body.clone()).await;
             let (missing_status, missing_text) =
                 send(app, eve, method.clone(), &missing, body).await;
@@ -304,7 +317,7 @@ async fn another_users_ids_are_never_found(backend: Backend) {
     }
     let doc = get_json(&app, &ada, "/api/v1/openapi.json").await;
     for eve in [&eve, &root] {
-        walk(&app, eve, &doc, &fixtures, &ada.id()).await;
+        walk(&app, eve, &doc, &fixtures, (&ada.id(), &contact_id)).await;
     }
 
     // The calendar feed: Ada's holds her follow-up, keep-in-touch date and

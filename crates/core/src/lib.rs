@@ -15,6 +15,7 @@ pub mod invitation;
 pub mod network;
 pub mod nurture;
 pub mod problem;
+pub mod sharing;
 pub mod team;
 pub mod validate;
 

@@ -68,7 +68,9 @@ impl TeamRole {
 pub enum AddedRole {
     /// By the owner only.
     Admin,
+    /// Shares and searches.
     Member,
+    /// Searches profiles and asks for introductions; shares nothing.
     Guest,
 }
 
@@ -87,7 +89,9 @@ impl From<AddedRole> for TeamRole {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CodeRole {
+    /// Shares and searches.
     Member,
+    /// Searches profiles and asks for introductions; shares nothing.
     Guest,
 }
 
@@ -229,11 +233,11 @@ impl Default for TeamSettings {
 }
 
 impl TeamSettings {
-    /// Lower-cased, trimmed and de-duplicated domains.
+    /// Lower-cased and de-duplicated domains.
     pub fn normalize(mut self) -> Self {
         let mut domains: Vec<String> = Vec::new();
         for domain in self.email_domains {
-            let domain = domain.trim().trim_start_matches('@').to_lowercase();
+            let domain = domain.to_lowercase();
             if !domains.contains(&domain) {
                 domains.push(domain);
             }
@@ -282,7 +286,6 @@ impl TeamSettings {
 
 /// A DNS name of at least two labels: letters, digits and inner hyphens.
 pub fn is_domain(value: &str) -> bool {
-    let value = value.trim().trim_start_matches('@');
     let labels: Vec<&str> = value.split('.').collect();
     value.len() <= DOMAIN_MAX
         && labels.len() >= 2
@@ -313,15 +316,15 @@ pub struct NewTeam {
     )]
     pub name: String,
     /// The team's own email domains (see `TeamSettings`), at most 20, each
-    /// a domain name such as `example.com` (a leading `@` is dropped; case
-    /// is ignored); left out: none.
+    /// a domain name such as `example.com` (at most 253 characters; case is
+    /// ignored); left out: none.
     #[serde(default)]
     #[cfg_attr(
         feature = "openapi",
         schema(
             max_items = 20,
-            max_length = 254,
-            pattern = r"^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
+            max_length = 253,
+            pattern = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
             example = json!(["northwind.example"])
         )
     )]
@@ -384,8 +387,8 @@ pub struct TeamPatch {
         feature = "openapi",
         schema(
             max_items = 20,
-            max_length = 254,
-            pattern = r"^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+            max_length = 253,
+            pattern = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
         )
     )]
     pub email_domains: Option<Vec<String>>,
@@ -662,13 +665,13 @@ mod tests {
     fn settings_are_bounded_and_domains_normalised() {
         let team = NewTeam {
             name: "  Northwind ".into(),
-            email_domains: vec!["@NorthWind.example".into(), "x".into()],
+            email_domains: vec!["NorthWind.example".into(), "x".into()],
         };
         let errors = team.validate().unwrap_err().into_vec();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "email_domains[1]");
         let team = NewTeam {
-            email_domains: vec!["@NorthWind.example".into()],
+            email_domains: vec!["NorthWind.example".into()],
             ..team
         };
         assert!(team.validate().is_ok());
@@ -681,5 +684,15 @@ mod tests {
         assert_eq!(name, "Northwind");
         assert!(TeamPatch::check(&name, &settings).is_err());
         assert!(!is_domain("-a.example") && !is_domain("example") && is_domain("a-b.co.uk"));
+        assert!(!is_domain("@a.example") && !is_domain(" a.example"));
+        let long = format!(
+            "{}.{}.{}.{}",
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(62)
+        );
+        assert_eq!(long.len(), 254);
+        assert!(!is_domain(&long) && is_domain(&long[1..]));
     }
 }

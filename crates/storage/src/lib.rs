@@ -26,6 +26,7 @@ pub mod merge;
 pub mod network;
 pub mod nurture;
 pub mod postgres;
+pub mod sharing;
 mod sql;
 pub mod sqlite;
 pub mod teams;
@@ -42,6 +43,7 @@ pub use network::{
     SortKey,
 };
 pub use nurture::NurtureStore;
+pub use sharing::{ReachHit, ReachQuery, SharingStore};
 pub use teams::{JoinCodeRecord, JoinOutcome, MemberRecord, NewJoinCode, TeamRecord, TeamStore};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -239,6 +241,7 @@ pub trait Store:
     + CalendarFeedStore
     + MergeStore
     + TeamStore
+    + SharingStore
     + Send
     + Sync
     + 'static

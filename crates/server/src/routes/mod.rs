@@ -18,6 +18,7 @@ pub mod me;
 pub mod nurture;
 pub mod pagination;
 pub mod public;
+pub mod sharing;
 pub mod teams;
 pub mod versioning;
 
@@ -134,6 +135,12 @@ api_routes! {
     patch "/teams/{id}/members/{user_id}" => teams::update_member,
     delete "/teams/{id}/members/{user_id}" => teams::remove_member,
     post "/teams/{id}/join-codes" => teams::create_join_code,
+    get "/teams/{id}/sharing" => sharing::get_sharing,
+    put "/teams/{id}/sharing" => sharing::put_sharing,
+    post "/teams/{id}/sharing/bulk" => sharing::bulk_share,
+    get "/teams/{id}/sharing/contacts/{contact_id}" => sharing::get_contact_share,
+    put "/teams/{id}/sharing/contacts/{contact_id}" => sharing::put_contact_share,
+    get "/teams/{id}/reach" => sharing::reach,
 }
 
 macro_rules! outside_api_routes {

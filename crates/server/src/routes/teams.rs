@@ -9,7 +9,7 @@ use rapport_core::team::{
     AddMemberRequest, CreateJoinCodeRequest, CreatedJoinCode, JoinTeamRequest, MemberPatch,
     NewTeam, Team, TeamMember, TeamPatch,
 };
-use rapport_core::{FieldError, Problem, Validate};
+use rapport_core::{Problem, Validate};
 use rapport_storage::{Cursor, JoinOutcome, NewJoinCode, StoreError, TeamRecord};
 use uuid::Uuid;
 
@@ -419,15 +419,16 @@ pub async fn create_join_code(
 #[utoipa::path(post, path = "/api/v1/teams/join", tag = "teams",
     summary = "Join a team with a code",
     description = "Joins the team a join code was issued for, with the code's role, and spends \
-        the code. An unknown, used or expired code is a 422 `join_code_invalid`; if you are \
+        the code. An unknown, used or expired code is a 404 `join_code_invalid`; if you are \
         already in that team the answer is a 409 `already_member` and the code stays unspent. \
         Needs a browser session or a personal access token with the `write` scope.",
     security(("bearer" = [])),
     request_body = JoinTeamRequest,
     responses(
         (status = 200, description = "Joined: the team as you now see it", body = Team),
+        (status = 404, description = "The code is unknown, used or expired", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already a member", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The code is unknown, used or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn join_team(
     state: web::Data<AppState>,
@@ -445,18 +446,11 @@ pub async fn join_team(
             ErrorCode::AlreadyMember,
             "You are already in this team; the code was not used.",
         )),
-        JoinOutcome::Invalid => {
-            let mut error = ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::JoinCodeInvalid,
-                "This join code is unknown, used or expired: ask the team's owner or an admin \
-                 for a new one.",
-            );
-            error.errors = vec![FieldError {
-                field: "code".into(),
-                message: "is unknown, used or expired".into(),
-            }];
-            Err(error)
-        }
+        JoinOutcome::Invalid => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::JoinCodeInvalid,
+            "There is no such join code: it is unknown, used or expired. Ask the team's owner \
+             or an admin for a new one.",
+        )),
     }
 }

@@ -8,6 +8,7 @@ pub mod duplicates;
 pub mod export;
 pub mod imports;
 pub mod nurture;
+pub mod sharing;
 pub mod teams;
 pub mod upkeep;
 

@@ -1000,7 +1000,8 @@ where
         Ok(())
     }
 
-    /// Writes the lookup keys, words and tags of many contacts at once.
+    /// Writes the lookup keys, words and tags of many contacts at once, and
+    /// brings the team index along.
     pub(crate) async fn write_keys_of(
         conn: &mut Conn<B>,
         owner: Uuid,
@@ -1042,10 +1043,12 @@ where
         )
         .await?;
         Self::insert_rows(
-            conn,
+            &mut *conn,
             "INSERT INTO contact_tags (owner_id, contact_id, tag) VALUES ",
             tags,
         )
-        .await
+        .await?;
+        // What the owner's teams may find of them, in the same transaction.
+        Self::index_contacts(conn, owner, contacts, None).await
     }
 }

@@ -318,6 +318,7 @@ pub(crate) mod merge;
 pub(crate) mod network;
 pub(crate) mod nurture;
 pub(crate) mod sessions;
+pub(crate) mod sharing;
 pub(crate) mod teams;
 
 #[cfg(test)]

@@ -156,7 +156,7 @@ where
             .ok_or(StoreError::NotFound)
     }
 
-    async fn role_in(
+    pub(crate) async fn role_in(
         conn: &mut Conn<B>,
         user: Uuid,
         team: Uuid,
@@ -305,6 +305,11 @@ where
         let mut tx = self.begin_write().await?;
         let role = Sql::<B>::lock_team(&mut tx, actor, team).await?;
         allowed(role, TeamAction::Edit)?;
+        let domains: String = sqlx::query_scalar("SELECT email_domains FROM teams WHERE id = $1")
+            .bind(team)
+            .fetch_one(&mut *tx)
+            .await?;
+        let domains_change = json_list("teams.email_domains", &domains)? != settings.email_domains;
         let updated = sqlx::query(
             "UPDATE teams SET name = $1, reach_requires_sharing = $2, max_open_requests = $3,
                 request_expiry_days = $4, audit_retention_days = $5, email_domains = $6,
@@ -325,6 +330,19 @@ where
         .rows_affected();
         if updated == 0 {
             return Err(StoreError::Stale);
+        }
+        if domains_change {
+            // Colleagues at the team's own domains are never shared: each
+            // member's contacts are looked at again.
+            let sharers: Vec<Uuid> = sqlx::query_scalar(
+                "SELECT user_id FROM team_members WHERE team_id = $1 AND role <> 'guest'",
+            )
+            .bind(team)
+            .fetch_all(&mut *tx)
+            .await?;
+            for sharer in sharers {
+                Sql::<B>::index_all(&mut tx, sharer, team).await?;
+            }
         }
         let record = Sql::<B>::team_as(&mut tx, actor, team)
             .await?
@@ -444,6 +462,17 @@ where
                 .bind(member)
                 .execute(&mut *tx)
                 .await?;
+            // Guests share nothing: what they shared leaves the index, and
+            // comes back (by their sharing, kept meanwhile) if they rise.
+            if role == TeamRole::Guest {
+                sqlx::query("DELETE FROM team_index WHERE team_id = $1 AND owner_id = $2")
+                    .bind(team)
+                    .bind(member)
+                    .execute(&mut *tx)
+                    .await?;
+            } else if from == TeamRole::Guest {
+                Sql::<B>::index_all(&mut tx, member, team).await?;
+            }
         }
         let record = Sql::<B>::member(&mut tx, team, member).await?;
         tx.commit().await?;
