@@ -46,6 +46,14 @@ fn body_for(method: &Method, template: &str, own_contact: &str) -> Option<Value>
         ("PUT", t) if t.ends_with("/sharing") => json!({}),
         ("PUT", t) if t.ends_with("/sharing/contacts/{contact_id}") => json!({"level": "profile"}),
         ("POST", t) if t.ends_with("/sharing/bulk") => json!({"level": "signal", "dry_run": true}),
+        ("POST", t) if t.ends_with("/intro-requests") => {
+            json!({"result": "0".repeat(32), "reason": "an introduction"})
+        }
+        ("POST", t)
+            if t.ends_with("/accept") || t.ends_with("/decline") || t.ends_with("/withdraw") =>
+        {
+            json!({})
+        }
         ("PUT", t) if t.ends_with("/comfort") => json!({"rating": 3, "reason": "test"}),
         ("POST", t) if t.ends_with("/connection") => json!({"status": "asked"}),
         ("POST", t) if t.ends_with("/commit") => json!({}),
@@ -254,6 +262,43 @@ async fn another_users_ids_are_never_found(backend: Backend) {
     let import_id = import["id"].as_str().unwrap().to_owned();
     let adas_team = post_json(&app, &ada, "/api/v1/teams", json!({"name": "Ada's own"})).await;
     let adas_team = adas_team["id"].as_str().unwrap().to_owned();
+    // Ada asks Ben, in her own team, for an introduction: only the two of
+    // them see the request.
+    let ben = app.new_user("ben@example.com").await;
+    post_json(
+        &app,
+        &ada,
+        &format!("/api/v1/teams/{adas_team}/members"),
+        json!({"email": "ben@example.com", "role": "member"}),
+    )
+    .await;
+    let bens = post_json(&app, &ben, "/api/v1/contacts", json!({"name": "Zed Known"})).await;
+    let (status, _) = send(
+        &app,
+        &ben,
+        Method::PUT,
+        &format!(
+            "/api/v1/teams/{adas_team}/sharing/contacts/{}",
+            bens["id"].as_str().unwrap()
+        ),
+        Some(json!({"level": "profile"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let found = get_json(
+        &app,
+        &ada,
+        &format!("/api/v1/teams/{adas_team}/reach?q=zed"),
+    )
+    .await;
+    let request = post_json(
+        &app,
+        &ada,
+        &format!("/api/v1/teams/{adas_team}/intro-requests"),
+        json!({"result": found["items"][0]["result"], "reason": "ada-private-notes"}),
+    )
+    .await;
+    let request_id = request["id"].as_str().unwrap().to_owned();
     let shared = post_json(&app, &root, "/api/v1/teams", json!({"name": "Shared"})).await;
     let shared = shared["id"].as_str().unwrap().to_owned();
     for (email, role) in [("ada@example.com", "member"), ("eve@example.com", "admin")] {
@@ -293,6 +338,7 @@ async fn another_users_ids_are_never_found(backend: Backend) {
             ("/api/v1/introductions/{id}", introduction_id.clone()),
             ("/api/v1/imports/{id}", import_id.clone()),
             ("/api/v1/teams/{id}", adas_team.clone()),
+            ("/api/v1/intro-requests/{id}", request_id.clone()),
         ],
     };
     let owned_paths = [
@@ -310,6 +356,7 @@ async fn another_users_ids_are_never_found(backend: Backend) {
         format!("/api/v1/imports/{import_id}/rows"),
         format!("/api/v1/teams/{adas_team}"),
         format!("/api/v1/teams/{adas_team}/members"),
+        format!("/api/v1/intro-requests/{request_id}"),
     ];
     let mut before = Vec::new();
     for path in &owned_paths {

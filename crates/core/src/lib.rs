@@ -10,6 +10,7 @@ pub mod export;
 pub mod familiarity;
 pub mod import;
 pub mod interaction;
+pub mod intro_request;
 pub mod introduction;
 pub mod invitation;
 pub mod network;

@@ -82,7 +82,7 @@ impl Band {
 
 /// A rule by tag: contacts with this tag get this level (the first rule
 /// that matches wins; a per-contact choice overrides every rule).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TagRule {
@@ -98,6 +98,24 @@ pub struct TagRule {
     pub tag: String,
     /// The level contacts with the tag get.
     pub level: ShareLevel,
+}
+
+/// A rule is read only from a JSON object (serde would also take an array
+/// of its fields in order, which the API document does not allow).
+impl<'de> Deserialize<'de> for TagRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Fields {
+            tag: String,
+            level: ShareLevel,
+        }
+        let fields: Fields = crate::contact::object(deserializer)?;
+        Ok(TagRule {
+            tag: fields.tag,
+            level: fields.level,
+        })
+    }
 }
 
 /// My sharing with one team: a default, rules by tag and a blocklist.
@@ -321,7 +339,7 @@ pub struct ShareFilter {
 #[serde(deny_unknown_fields)]
 pub struct BulkShareRequest {
     /// Which contacts (an empty filter: all of them).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::contact::object")]
     pub filter: ShareFilter,
     /// The choice to record for each; null: back to rules and default.
     pub level: Option<ShareLevel>,
@@ -503,6 +521,19 @@ mod tests {
             ShareLevel::Hidden,
             "private by default"
         );
+    }
+
+    #[test]
+    fn nested_objects_are_read_from_objects_only() {
+        let rules: Result<Sharing, _> =
+            serde_json::from_str(r#"{"rules": [["alumni", "profile"]]}"#);
+        assert!(rules.is_err());
+        let rules: Sharing =
+            serde_json::from_str(r#"{"rules": [{"tag": "alumni", "level": "profile"}]}"#).unwrap();
+        assert_eq!(rules.rules[0].level, ShareLevel::Profile);
+        let bulk: Result<BulkShareRequest, _> =
+            serde_json::from_str(r#"{"filter": [null, null], "level": null}"#);
+        assert!(bulk.is_err());
     }
 
     #[test]

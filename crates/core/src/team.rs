@@ -111,6 +111,11 @@ pub enum TeamRefusal {
     RoleRequired(&'static str),
     /// It would leave the team without an owner (HTTP 409).
     OwnerRequired,
+    /// The member has as many open introduction requests as the team
+    /// allows (HTTP 409).
+    TooManyOpenRequests,
+    /// The member asked about the same person lately (HTTP 409).
+    AskedLately,
 }
 
 impl TeamRefusal {
@@ -120,6 +125,14 @@ impl TeamRefusal {
             TeamRefusal::OwnerRequired => {
                 "A team always keeps its owner: transfer ownership to another member first \
                  (PATCH their membership with role `owner`), or delete the team."
+            }
+            TeamRefusal::TooManyOpenRequests => {
+                "You have as many open introduction requests as this team allows: wait for \
+                 answers, or withdraw one."
+            }
+            TeamRefusal::AskedLately => {
+                "You asked about this person in the last 30 days: wait for that request's \
+                 answer."
             }
         }
     }

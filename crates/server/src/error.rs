@@ -46,6 +46,9 @@ pub enum ErrorCode {
     RouteNotFound,
     SessionRequired,
     AlreadyMember,
+    AskedLately,
+    RequestClosed,
+    TooManyOpenRequests,
     JoinCodeInvalid,
     TeamOwnerRequired,
     TeamRoleRequired,
@@ -91,6 +94,9 @@ impl ErrorCode {
             ErrorCode::RouteNotFound => "route_not_found",
             ErrorCode::SessionRequired => "session_required",
             ErrorCode::AlreadyMember => "already_member",
+            ErrorCode::AskedLately => "asked_lately",
+            ErrorCode::RequestClosed => "request_closed",
+            ErrorCode::TooManyOpenRequests => "too_many_open_requests",
             ErrorCode::JoinCodeInvalid => "join_code_invalid",
             ErrorCode::TeamOwnerRequired => "team_owner_required",
             ErrorCode::TeamRoleRequired => "team_role_required",
@@ -297,6 +303,12 @@ impl From<StoreError> for ApiError {
                 }
                 rapport_core::team::TeamRefusal::OwnerRequired => {
                     ApiError::conflict(ErrorCode::TeamOwnerRequired, refusal.message())
+                }
+                rapport_core::team::TeamRefusal::TooManyOpenRequests => {
+                    ApiError::conflict(ErrorCode::TooManyOpenRequests, refusal.message())
+                }
+                rapport_core::team::TeamRefusal::AskedLately => {
+                    ApiError::conflict(ErrorCode::AskedLately, refusal.message())
                 }
             },
             StoreError::Stale => ApiError::new(

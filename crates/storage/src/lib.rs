@@ -21,6 +21,7 @@ pub mod cursor;
 pub mod events;
 pub mod export;
 pub mod imports;
+pub mod intro_requests;
 pub mod introductions;
 pub mod merge;
 pub mod network;
@@ -36,6 +37,7 @@ pub use cursor::Cursor;
 pub use events::{CardDropOutcome, DroppedCard, EventQuery, EventRecord, EventStore};
 pub use export::{CalendarFeedStore, ExportStore, ExportedContactRecord};
 pub use imports::{ImportRecord, ImportStore};
+pub use intro_requests::{IntroRequestRecord, IntroRequestStore, RequestPerson};
 pub use introductions::{IntroductionOrder, IntroductionQuery, IntroductionStore};
 pub use merge::{ContactMerge, DuplicateCandidate, MergeStore};
 pub use network::{
@@ -242,6 +244,7 @@ pub trait Store:
     + MergeStore
     + TeamStore
     + SharingStore
+    + IntroRequestStore
     + Send
     + Sync
     + 'static

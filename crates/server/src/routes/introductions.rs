@@ -321,5 +321,17 @@ pub async fn update_introduction(
             StoreError::NotFound => not_found(),
             other => other.into(),
         })?;
+    let made = |i: &rapport_core::introduction::Introduction| {
+        i.status == rapport_core::introduction::IntroductionStatus::Made
+    };
+    if made(&updated)
+        && !made(&current)
+        && state
+            .store
+            .introduction_answers_request(caller.id(), *id)
+            .await?
+    {
+        crate::service::intro_requests::log_made(&state, &caller, &updated).await?;
+    }
     Ok(with_etag(HttpResponse::Ok(), updated))
 }

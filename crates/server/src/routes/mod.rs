@@ -12,6 +12,7 @@ pub mod export;
 pub mod health;
 pub mod imports;
 pub mod interactions;
+pub mod intro_requests;
 pub mod introductions;
 pub mod invitations;
 pub mod me;
@@ -141,6 +142,12 @@ api_routes! {
     get "/teams/{id}/sharing/contacts/{contact_id}" => sharing::get_contact_share,
     put "/teams/{id}/sharing/contacts/{contact_id}" => sharing::put_contact_share,
     get "/teams/{id}/reach" => sharing::reach,
+    post "/teams/{id}/intro-requests" => intro_requests::create,
+    get "/intro-requests" => intro_requests::list,
+    get "/intro-requests/{id}" => intro_requests::get,
+    post "/intro-requests/{id}/accept" => intro_requests::accept,
+    post "/intro-requests/{id}/decline" => intro_requests::decline,
+    post "/intro-requests/{id}/withdraw" => intro_requests::withdraw,
 }
 
 macro_rules! outside_api_routes {

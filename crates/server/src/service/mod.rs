@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod duplicates;
 pub mod export;
 pub mod imports;
+pub mod intro_requests;
 pub mod nurture;
 pub mod sharing;
 pub mod teams;

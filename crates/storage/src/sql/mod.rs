@@ -313,6 +313,7 @@ pub(crate) mod events;
 pub(crate) mod export;
 pub(crate) mod imports;
 pub(crate) mod interactions;
+pub(crate) mod intro_requests;
 pub(crate) mod introductions;
 pub(crate) mod merge;
 pub(crate) mod network;
