@@ -367,6 +367,41 @@ pub async fn open_app(backend: Backend) -> Option<TestApp> {
     .await
 }
 
+/// An app where anyone may register and create teams.
+pub async fn team_app(backend: Backend) -> Option<TestApp> {
+    TestApp::spawn_with(backend, |c| {
+        c.registration = rapport_server::config::RegistrationMode::Open;
+        c.teams = rapport_server::config::TeamCreation::Anyone;
+    })
+    .await
+}
+
+impl TestApp {
+    /// A team that `owner` creates, with these (email, role) members added;
+    /// its id.
+    pub async fn team_of(
+        &self,
+        owner: &SignedIn,
+        body: serde_json::Value,
+        members: &[(&str, &str)],
+    ) -> String {
+        let api = Api {
+            app: self,
+            who: owner,
+        };
+        let team = api.create("/teams", body).await;
+        let id = team["id"].as_str().expect("a team id").to_owned();
+        for (email, role) in members {
+            api.create(
+                &format!("/teams/{id}/members"),
+                serde_json::json!({"email": email, "role": role}),
+            )
+            .await;
+        }
+        id
+    }
+}
+
 /// The claims of an access token (a JWT), unverified.
 pub fn claims_of(token: &str) -> serde_json::Value {
     use base64::Engine;

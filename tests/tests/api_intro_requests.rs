@@ -2,7 +2,6 @@
 //! backends: who is asked, what each side sees, accepting, declining,
 //! withdrawing, and the limits against spam.
 
-use rapport_server::config::{RegistrationMode, TeamCreation};
 use rapport_tests::{problem, Api, Backend, SignedIn, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -86,12 +85,7 @@ async fn contact(app: &TestApp, who: &SignedIn, body: Value, comfort: Option<u8>
 }
 
 async fn a_request_reaches_the_teammates_who_know_and_the_first_yes_introduces(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |c| {
-        c.registration = RegistrationMode::Open;
-        c.teams = TeamCreation::Anyone;
-    })
-    .await
-    else {
+    let Some(app) = rapport_tests::team_app(backend).await else {
         return;
     };
     let owner = app.new_user("olivia@example.com").await;
@@ -100,26 +94,18 @@ async fn a_request_reaches_the_teammates_who_know_and_the_first_yes_introduces(b
     let carl = app.new_user("carl@example.com").await;
     let gus = app.new_user("gus@example.com").await;
     let eve = app.new_user("eve@example.com").await;
-    let created = api(&app, &owner)
-        .create("/teams", json!({"name": "Northwind"}))
-        .await;
-    let team = Team {
-        app: &app,
-        id: created["id"].as_str().unwrap().to_owned(),
-    };
-    for (email, role) in [
+    let members = [
         ("ada@example.com", "member"),
         ("ben@example.com", "member"),
         ("carl@example.com", "member"),
         ("gus@example.com", "guest"),
-    ] {
-        api(&app, &owner)
-            .create(
-                &format!("/teams/{}/members", team.id),
-                json!({"email": email, "role": role}),
-            )
-            .await;
-    }
+    ];
+    let team = Team {
+        app: &app,
+        id: app
+            .team_of(&owner, json!({"name": "Northwind"}), &members)
+            .await,
+    };
     let ada_zoe = contact(
         &app,
         &ada,

@@ -2,7 +2,6 @@
 //! backends: private by default, each level shows what it allows and no
 //! more, and every change shows in the next search.
 
-use rapport_server::config::{RegistrationMode, TeamCreation};
 use rapport_tests::{problem, Api, Backend, SignedIn, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -58,12 +57,7 @@ async fn contact(app: &TestApp, who: &SignedIn, body: Value) -> Value {
 }
 
 async fn each_level_shows_what_it_allows_and_changes_show_at_once(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |c| {
-        c.registration = RegistrationMode::Open;
-        c.teams = TeamCreation::Anyone;
-    })
-    .await
-    else {
+    let Some(app) = rapport_tests::team_app(backend).await else {
         return;
     };
     let owner = app.new_user("olivia@northwind.example").await;
@@ -71,25 +65,13 @@ async fn each_level_shows_what_it_allows_and_changes_show_at_once(backend: Backe
     let ben = app.new_user("ben@northwind.example").await;
     let gus = app.new_user("gus@example.com").await;
     let eve = app.new_user("eve@example.com").await;
-    let team = api(&app, &owner)
-        .create(
-            "/teams",
-            json!({"name": "Northwind", "email_domains": ["northwind.example"]}),
-        )
-        .await;
-    let team = team["id"].as_str().unwrap().to_owned();
-    for (email, role) in [
+    let members = [
         ("ada@northwind.example", "member"),
         ("ben@northwind.example", "member"),
         ("gus@example.com", "guest"),
-    ] {
-        api(&app, &owner)
-            .create(
-                &format!("/teams/{team}/members"),
-                json!({"email": email, "role": role}),
-            )
-            .await;
-    }
+    ];
+    let body = json!({"name": "Northwind", "email_domains": ["northwind.example"]});
+    let team = app.team_of(&owner, body, &members).await;
 
     // Ada's network: nothing is shared until she says so.
     let zoe = contact(
@@ -347,25 +329,14 @@ async fn each_level_shows_what_it_allows_and_changes_show_at_once(backend: Backe
 }
 
 async fn a_bulk_change_covers_what_its_filter_says(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |c| {
-        c.registration = RegistrationMode::Open;
-        c.teams = TeamCreation::Anyone;
-    })
-    .await
-    else {
+    let Some(app) = rapport_tests::team_app(backend).await else {
         return;
     };
     let owner = app.new_user("olivia@example.com").await;
     let ada = app.new_user("ada@example.com").await;
-    let team = api(&app, &ada)
-        .create("/teams", json!({"name": "Chapter"}))
-        .await;
-    let team = team["id"].as_str().unwrap().to_owned();
-    api(&app, &ada)
-        .create(
-            &format!("/teams/{team}/members"),
-            json!({"email": "olivia@example.com", "role": "member"}),
-        )
+    let members = [("olivia@example.com", "member")];
+    let team = app
+        .team_of(&ada, json!({"name": "Chapter"}), &members)
         .await;
     for (index, rating) in [5, 4, 2].into_iter().enumerate() {
         let person = contact(

@@ -2,6 +2,7 @@
 //! learn. Private by default: nothing is shared until its owner says so,
 //! with a default level, rules by tag, a blocklist and per-contact choices.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -443,6 +444,96 @@ pub struct ReachResult {
 pub struct ReachResults {
     /// Profile results first (best band, then most recent), then signals.
     pub items: Vec<ReachResult>,
+}
+
+/// What an entry of a team's audit log records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AuditKind {
+    /// A teammate's reach search found some of your shared contacts.
+    SearchMatched,
+    /// A teammate asked you for an introduction.
+    RequestReceived,
+    /// You changed your default, rules or blocklist.
+    SharingChanged,
+    /// You changed one contact's level.
+    ContactShareChanged,
+    /// You changed many contacts' level at once.
+    BulkShareChanged,
+    /// (Admins) someone was added, or joined with a code.
+    MemberAdded,
+    /// (Admins) someone was removed, or left.
+    MemberRemoved,
+    /// (Admins) someone's role changed.
+    RoleChanged,
+    /// (Admins) the team's name or settings changed.
+    TeamChanged,
+}
+
+impl AuditKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::SearchMatched => "search_matched",
+            AuditKind::RequestReceived => "request_received",
+            AuditKind::SharingChanged => "sharing_changed",
+            AuditKind::ContactShareChanged => "contact_share_changed",
+            AuditKind::BulkShareChanged => "bulk_share_changed",
+            AuditKind::MemberAdded => "member_added",
+            AuditKind::MemberRemoved => "member_removed",
+            AuditKind::RoleChanged => "role_changed",
+            AuditKind::TeamChanged => "team_changed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<AuditKind> {
+        use AuditKind::*;
+        [
+            SearchMatched,
+            RequestReceived,
+            SharingChanged,
+            ContactShareChanged,
+            BulkShareChanged,
+            MemberAdded,
+            MemberRemoved,
+            RoleChanged,
+            TeamChanged,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == value)
+    }
+}
+
+/// One of your contacts an entry is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditContact {
+    /// Your contact's id.
+    pub id: Uuid,
+    /// Your contact's name now.
+    pub name: String,
+}
+
+/// An entry of a team's audit log: what happened to what you share, and
+/// (for the owner and admins) to the team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    /// The entry's id.
+    pub id: Uuid,
+    /// What happened.
+    pub kind: AuditKind,
+    /// When (RFC 3339, UTC).
+    pub at: DateTime<Utc>,
+    /// Who did it, if they are still on the instance.
+    pub actor: Option<crate::intro_request::Teammate>,
+    /// Which of your contacts it concerns (empty for team-wide entries).
+    pub contacts: Vec<AuditContact>,
+    /// What happened, in a line.
+    pub detail: String,
+    /// Whether the entry is about the team as a whole (seen by its owner
+    /// and admins) rather than about what you share.
+    pub team_wide: bool,
 }
 
 #[cfg(test)]

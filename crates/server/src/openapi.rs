@@ -99,6 +99,7 @@ use crate::routes;
         routes::sharing::get_contact_share,
         routes::sharing::put_contact_share,
         routes::sharing::reach,
+        routes::teams::audit_log,
         routes::intro_requests::create,
         routes::intro_requests::list,
         routes::intro_requests::get,

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use rapport_core::account::{ApiToken, Invite, Role, Session, TokenScope, User};
 use uuid::Uuid;
 
+pub mod audit;
 pub mod backend;
 pub mod changes;
 #[cfg(feature = "conformance")]
@@ -32,6 +33,7 @@ mod sql;
 pub mod sqlite;
 pub mod teams;
 
+pub use audit::{AuditRecord, AuditStore};
 pub use changes::{Change, ChangeFeed, ChangeStamp};
 pub use cursor::Cursor;
 pub use events::{CardDropOutcome, DroppedCard, EventQuery, EventRecord, EventStore};
@@ -245,6 +247,7 @@ pub trait Store:
     + TeamStore
     + SharingStore
     + IntroRequestStore
+    + AuditStore
     + Send
     + Sync
     + 'static

@@ -142,6 +142,7 @@ api_routes! {
     get "/teams/{id}/sharing/contacts/{contact_id}" => sharing::get_contact_share,
     put "/teams/{id}/sharing/contacts/{contact_id}" => sharing::put_contact_share,
     get "/teams/{id}/reach" => sharing::reach,
+    get "/teams/{id}/audit" => teams::audit_log,
     post "/teams/{id}/intro-requests" => intro_requests::create,
     get "/intro-requests" => intro_requests::list,
     get "/intro-requests/{id}" => intro_requests::get,

@@ -250,6 +250,8 @@ pub async fn reach(
         )
         .await
         .map_err(not_found("team"))?;
-    let items = crate::service::sharing::results(hits, limit as usize);
+    let (items, found) = crate::service::sharing::results(hits, limit as usize);
+    // Each owner whose contacts the answer stands for reads it in their log.
+    state.store.record_reach(caller.id(), *id, &found).await?;
     Ok(HttpResponse::Ok().json(ReachResults { items }))
 }

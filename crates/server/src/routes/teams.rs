@@ -5,6 +5,8 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use rapport_core::account::Page;
+use rapport_core::intro_request::Teammate;
+use rapport_core::sharing::{AuditContact, AuditEntry};
 use rapport_core::team::{
     AddMemberRequest, CreateJoinCodeRequest, CreatedJoinCode, JoinTeamRequest, MemberPatch,
     NewTeam, Team, TeamMember, TeamPatch,
@@ -453,4 +455,58 @@ pub async fn join_team(
              or an admin for a new one.",
         )),
     }
+}
+
+#[utoipa::path(get, path = "/api/v1/teams/{id}/audit", tag = "teams",
+    summary = "Read a team's audit log",
+    description = "What happened to what you share in a team, newest first: every reach search \
+        by a teammate that found one of your shared contacts (who, when, which of your \
+        contacts — never what they typed), every introduction request to you, every change of \
+        your sharing. The owner and admins also read the team-wide entries: members added, \
+        removed or leaving, roles and settings changed. Entries are kept for the team's \
+        `audit_retention_days` and never changed. Paginated with `limit` and `cursor`. Any \
+        signed-in caller may call it (read-only tokens included); a team you do not belong to \
+        is a 404.",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), ListParams),
+    responses(
+        (status = 200, body = Page<AuditEntry>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn audit_log(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<ListParams>,
+) -> ApiResult<HttpResponse> {
+    let (limit, cursor) = query.read()?;
+    let records = state
+        .store
+        .audit_log(caller.id(), *id, cursor.as_ref(), limit + 1)
+        .await
+        .map_err(not_found_as("team"))?;
+    let entries: Vec<AuditEntry> = records
+        .into_iter()
+        .map(|record| AuditEntry {
+            id: record.id,
+            kind: record.kind,
+            at: record.at,
+            actor: record.actor.map(|(user_id, display_name)| Teammate {
+                user_id,
+                display_name,
+            }),
+            contacts: record
+                .contacts
+                .into_iter()
+                .map(|(id, name)| AuditContact { id, name })
+                .collect(),
+            detail: record.detail,
+            team_wide: record.team_wide,
+        })
+        .collect();
+    Ok(respond(&req, entries, limit, |e| Cursor {
+        created_at: e.at,
+        id: e.id,
+    }))
 }

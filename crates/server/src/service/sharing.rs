@@ -6,30 +6,57 @@ use std::collections::HashMap;
 
 use rapport_core::sharing::{Band, Knower, ReachKind, ReachPerson, ReachResult, ShareLevel};
 use rapport_storage::ReachHit;
+use uuid::Uuid;
+
+/// A profile result, the date that ranks it among its band, and the
+/// (owner, contact) pairs it stands for.
+type Ranked = (ReachResult, Option<chrono::NaiveDate>, Vec<(Uuid, Uuid)>);
 
 /// Groups hits into results (at most `limit`). Profiles and signals are
-/// grouped apart, so that a signal is never tied to a profile.
-pub fn results(hits: Vec<ReachHit>, limit: usize) -> Vec<ReachResult> {
+/// grouped apart, so that a signal is never tied to a profile. Also says
+/// which contacts (with their owners) the results shown stand for, for the
+/// owners' audit logs.
+pub fn results(hits: Vec<ReachHit>, limit: usize) -> (Vec<ReachResult>, Vec<(Uuid, Uuid)>) {
     let (profiles, signals): (Vec<ReachHit>, Vec<ReachHit>) = hits
         .into_iter()
         .partition(|hit| hit.level == ShareLevel::Profile);
-    let mut results: Vec<(ReachResult, Option<chrono::NaiveDate>)> = Vec::new();
-    for group in same_people(profiles) {
-        results.push(profile_result(group));
-    }
-    results
-        .sort_by(|(a, a_recent), (b, b_recent)| b.band.cmp(&a.band).then(b_recent.cmp(a_recent)));
-    let mut signal_results: Vec<ReachResult> = same_people(signals)
+    let pairs = |group: &[ReachHit]| -> Vec<(Uuid, Uuid)> {
+        group
+            .iter()
+            .map(|hit| (hit.owner_id, hit.contact_id))
+            .collect()
+    };
+    let mut profile_results: Vec<Ranked> = same_people(profiles)
         .into_iter()
-        .map(signal_result)
+        .map(|group| {
+            let found = pairs(&group);
+            let (result, recent) = profile_result(group);
+            (result, recent, found)
+        })
         .collect();
-    signal_results.sort_by_key(|r| std::cmp::Reverse(r.teammates));
-    results
+    profile_results.sort_by(|(a, a_recent, _), (b, b_recent, _)| {
+        b.band.cmp(&a.band).then(b_recent.cmp(a_recent))
+    });
+    let mut signal_results: Vec<(ReachResult, Vec<(Uuid, Uuid)>)> = same_people(signals)
         .into_iter()
-        .map(|(result, _)| result)
+        .map(|group| {
+            let found = pairs(&group);
+            (signal_result(group), found)
+        })
+        .collect();
+    signal_results.sort_by_key(|(result, _)| std::cmp::Reverse(result.teammates));
+    let mut items = Vec::new();
+    let mut found = Vec::new();
+    for (result, pairs) in profile_results
+        .into_iter()
+        .map(|(result, _, pairs)| (result, pairs))
         .chain(signal_results)
         .take(limit)
-        .collect()
+    {
+        items.push(result);
+        found.extend(pairs);
+    }
+    (items, found)
 }
 
 /// Hits that share a key (email, profile URL, or name with company), as
@@ -163,7 +190,8 @@ mod tests {
             hit(c, ShareLevel::Signal, None, &[b"ada-url"]),
             hit(c, ShareLevel::Profile, None, &[b"grace"]),
         ];
-        let results = results(hits, 10);
+        let (results, found) = results(hits, 10);
+        assert_eq!(found.len(), 4);
         assert_eq!(results.len(), 3, "{results:#?}");
         assert_eq!(results[0].kind, ReachKind::Profile);
         assert_eq!(results[0].teammates, 2);

@@ -365,6 +365,29 @@ where
             .execute(&mut *tx)
             .await?;
         }
+        let name = Sql::<B>::name_of(&mut tx, requester).await?;
+        let mut owners: Vec<Uuid> = targets.iter().map(|t| t.owner_id).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        for owner in owners {
+            let contacts: Vec<Uuid> = targets
+                .iter()
+                .filter(|t| t.owner_id == owner)
+                .map(|t| t.contact_id)
+                .collect();
+            Sql::<B>::audit(
+                &mut tx,
+                crate::sql::audit::Entry {
+                    team,
+                    subject: Some(owner),
+                    actor: requester,
+                    kind: rapport_core::sharing::AuditKind::RequestReceived,
+                    contacts: &contacts,
+                    detail: format!("{name} asked you for an introduction"),
+                },
+            )
+            .await?;
+        }
         let record = Sql::<B>::request_as(&mut tx, requester, id, now)
             .await?
             .ok_or(StoreError::NotFound)?;

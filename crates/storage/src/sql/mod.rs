@@ -308,6 +308,7 @@ where
 }
 
 pub(crate) mod accounts;
+pub(crate) mod audit;
 pub(crate) mod contacts;
 pub(crate) mod events;
 pub(crate) mod export;

@@ -579,6 +579,25 @@ where
         .execute(&mut *tx)
         .await?;
         Sql::<B>::index_all(&mut tx, user, team).await?;
+        Sql::<B>::audit(
+            &mut tx,
+            crate::sql::audit::Entry {
+                team,
+                subject: Some(user),
+                actor: user,
+                kind: rapport_core::sharing::AuditKind::SharingChanged,
+                contacts: &[],
+                detail: format!(
+                    "You set your default to {}, with {} rules by tag, {} blocked people and {} \
+                     blocked domains",
+                    sharing.default_level.as_str(),
+                    sharing.rules.len(),
+                    sharing.blocked_people.len(),
+                    sharing.blocked_domains.len()
+                ),
+            },
+        )
+        .await?;
         let stored = Sql::<B>::sharing_of(&mut tx, user, team).await?;
         tx.commit().await?;
         Ok(stored)
@@ -631,6 +650,19 @@ where
         }
         Sql::<B>::index_contacts(&mut tx, user, &[(contact, &data)], Some(team)).await?;
         let share = Sql::<B>::share_of(&mut tx, user, team, contact).await?;
+        let level_name = level.map_or("your rules", ShareLevel::as_str);
+        Sql::<B>::audit(
+            &mut tx,
+            crate::sql::audit::Entry {
+                team,
+                subject: Some(user),
+                actor: user,
+                kind: rapport_core::sharing::AuditKind::ContactShareChanged,
+                contacts: &[contact],
+                detail: format!("You set this contact to {level_name}"),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(share)
     }
@@ -706,6 +738,19 @@ where
             }
         }
         Sql::<B>::index_all(&mut tx, user, team).await?;
+        let level_name = level.map_or("your rules", ShareLevel::as_str);
+        Sql::<B>::audit(
+            &mut tx,
+            crate::sql::audit::Entry {
+                team,
+                subject: Some(user),
+                actor: user,
+                kind: rapport_core::sharing::AuditKind::BulkShareChanged,
+                contacts: &[],
+                detail: format!("You set {count} contacts to {level_name}"),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(count)
     }

@@ -119,6 +119,16 @@ where
     for<'q, 'r> i32: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
     for<'q, 'r> bool: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
     for<'q, 'r> DateTime<Utc>: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> NaiveDate: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q> &'q [u8]: Encode<'q, Db<B>> + Type<Db<B>>,
+    for<'q, 'r> Vec<u8>: Encode<'q, Db<B>> + Decode<'r, Db<B>> + Type<Db<B>>,
+    for<'q> Option<Uuid>: Encode<'q, Db<B>>,
+    for<'q> Option<String>: Encode<'q, Db<B>>,
+    for<'q> Option<&'q str>: Encode<'q, Db<B>>,
+    for<'q> Option<i64>: Encode<'q, Db<B>>,
+    for<'q> Option<i32>: Encode<'q, Db<B>>,
+    for<'q> Option<DateTime<Utc>>: Encode<'q, Db<B>>,
+    for<'q> Option<NaiveDate>: Encode<'q, Db<B>>,
 {
     /// The team as `user` sees it, if a member.
     async fn team_as(
@@ -183,6 +193,28 @@ where
         .fetch_one(&mut *conn)
         .await?;
         row.try_into()
+    }
+
+    /// An entry of the team-wide audit log (read by the owner and admins).
+    async fn team_entry(
+        conn: &mut Conn<B>,
+        team: Uuid,
+        actor: Uuid,
+        kind: rapport_core::sharing::AuditKind,
+        detail: String,
+    ) -> crate::Result<()> {
+        Sql::<B>::audit(
+            conn,
+            crate::sql::audit::Entry {
+                team,
+                subject: None,
+                actor,
+                kind,
+                contacts: &[],
+                detail,
+            },
+        )
+        .await
     }
 
     async fn insert_member(
@@ -347,6 +379,15 @@ where
         let record = Sql::<B>::team_as(&mut tx, actor, team)
             .await?
             .ok_or(StoreError::NotFound)?;
+        let who = Sql::<B>::name_of(&mut tx, actor).await?;
+        Sql::<B>::team_entry(
+            &mut tx,
+            team,
+            actor,
+            rapport_core::sharing::AuditKind::TeamChanged,
+            format!("{who} changed the team's name or settings"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(record)
     }
@@ -422,6 +463,15 @@ where
         }
         Sql::<B>::insert_member(&mut tx, team, user, role).await?;
         let member = Sql::<B>::member(&mut tx, team, user).await?;
+        let who = Sql::<B>::name_of(&mut tx, actor).await?;
+        Sql::<B>::team_entry(
+            &mut tx,
+            team,
+            actor,
+            rapport_core::sharing::AuditKind::MemberAdded,
+            format!("{who} added {} as {}", member.display_name, role.as_str()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(member)
     }
@@ -475,6 +525,25 @@ where
             }
         }
         let record = Sql::<B>::member(&mut tx, team, member).await?;
+        if from != role {
+            let who = Sql::<B>::name_of(&mut tx, actor).await?;
+            let detail = if role == TeamRole::Owner {
+                format!(
+                    "{who} handed ownership to {}; {who} is now an admin",
+                    record.display_name
+                )
+            } else {
+                format!("{who} made {} {}", record.display_name, role.as_str())
+            };
+            Sql::<B>::team_entry(
+                &mut tx,
+                team,
+                actor,
+                rapport_core::sharing::AuditKind::RoleChanged,
+                detail,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(record)
     }
@@ -492,11 +561,28 @@ where
                 oneself: member == actor,
             },
         )?;
+        let name = Sql::<B>::name_of(&mut tx, member).await?;
         sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
             .bind(team)
             .bind(member)
             .execute(&mut *tx)
             .await?;
+        let detail = if member == actor {
+            format!("{name} left")
+        } else {
+            format!(
+                "{} removed {name}",
+                Sql::<B>::name_of(&mut tx, actor).await?
+            )
+        };
+        Sql::<B>::team_entry(
+            &mut tx,
+            team,
+            actor,
+            rapport_core::sharing::AuditKind::MemberRemoved,
+            detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -574,6 +660,15 @@ where
         let record = Sql::<B>::team_as(&mut tx, user, team)
             .await?
             .ok_or(StoreError::NotFound)?;
+        let name = Sql::<B>::name_of(&mut tx, user).await?;
+        Sql::<B>::team_entry(
+            &mut tx,
+            team,
+            user,
+            rapport_core::sharing::AuditKind::MemberAdded,
+            format!("{name} joined with a code as {}", role.as_str()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(JoinOutcome::Joined(record))
     }
