@@ -277,7 +277,13 @@ async fn a_request_reaches_the_teammates_who_know_and_the_first_yes_introduces(b
     assert!(sent["person"].is_null());
     let sam_request = sent["id"].as_str().unwrap().to_owned();
     // Guests never see signals, so cannot ask about them.
-    problem(team.ask(&gus, &sam, "me too").await, 404, "not_found").await;
+    let refused = problem(
+        team.ask(&gus, &sam, "me too").await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(rapport_tests::fields(&refused), ["result"]);
     let confirmed = answer(&app, &ada, &sam_request, "accept", json!({})).await;
     assert_eq!(confirmed.status(), 200, "comfort 4 is enough");
     let out = api(&app, &carl)

@@ -49,9 +49,10 @@ pub struct IntroRequestRecord {
 #[async_trait]
 pub trait IntroRequestStore: Send + Sync {
     /// Asks the teammates behind these handles (of `team`'s index) to
-    /// introduce `requester`. `NotFound`: no handle names a row the
-    /// requester may see; `Team(..)`: too many open requests, or asked
-    /// about the same person lately.
+    /// introduce `requester`. `NotFound`: not a member of the team;
+    /// `InvalidReference`: no handle names a row the requester may see;
+    /// `Team(..)`: too many open requests, or asked about the same person
+    /// lately.
     async fn create_intro_request(
         &self,
         requester: Uuid,

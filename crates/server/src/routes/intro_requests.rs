@@ -89,9 +89,9 @@ fn not_found(error: StoreError) -> ApiError {
         introduce you, with your reason. It lands in each one's requests; the first to accept \
         introduces you, and the request closes for the others. A member may have at most the \
         team's `max_open_requests` open at once (409 `too_many_open_requests`), and asks about \
-        the same person once in 30 days (409 `asked_lately`). A result you may not see (your own \
-        contacts; for guests, signals) is a 404. Needs a browser session or a personal access \
-        token with the `write` scope.",
+        the same person once in 30 days (409 `asked_lately`). A result that names nothing you may \
+        see (gone since the search, your own contacts, or for guests a signal) is a 422 on \
+        `result`. Needs a browser session or a personal access token with the `write` scope.",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = NewIntroRequest,
@@ -119,7 +119,11 @@ pub async fn create(
         )
         .await
         .map_err(|error| match error {
-            StoreError::NotFound => ApiError::not_found("team or result"),
+            StoreError::NotFound => ApiError::not_found("team"),
+            StoreError::InvalidReference { .. } => ApiError::invalid_field(
+                "result",
+                "names no result of a team reach search that you may see: search again",
+            ),
             other => other.into(),
         })?;
     Ok(HttpResponse::Created()

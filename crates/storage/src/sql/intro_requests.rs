@@ -288,7 +288,9 @@ where
         let (sql, args) = statement.into_parts()?;
         let targets: Vec<TargetRow> = sqlx::query_as_with(&sql, args).fetch_all(&mut *tx).await?;
         if targets.is_empty() {
-            return Err(StoreError::NotFound);
+            return Err(StoreError::InvalidReference {
+                field: "result".to_owned(),
+            });
         }
         let (max_open, expiry_days): (i32, i32) = sqlx::query_as(
             "SELECT max_open_requests, request_expiry_days FROM teams WHERE id = $1",
