@@ -7,24 +7,18 @@ use rapport_core::sharing::{
     BulkShareOutcome, BulkShareRequest, ContactShare, ContactShareRequest, ReachResults, Sharing,
 };
 use rapport_core::{FieldErrors, Problem};
-use rapport_storage::{ReachQuery, StoreError};
+use rapport_storage::ReachQuery;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Caller, ValidJson};
+use crate::routes::teams::not_found_as;
 
 /// Results a reach search answers by default, and at most.
 const REACH_DEFAULT: u32 = 20;
 const REACH_MAX: u32 = 50;
-
-fn not_found(what: &'static str) -> impl Fn(StoreError) -> ApiError {
-    move |error| match error {
-        StoreError::NotFound => ApiError::not_found(what),
-        other => other.into(),
-    }
-}
 
 #[utoipa::path(get, path = "/api/v1/teams/{id}/sharing", tag = "teams",
     summary = "Get my sharing with a team",
@@ -46,7 +40,7 @@ pub async fn get_sharing(
         .store
         .sharing(caller.id(), *id)
         .await
-        .map_err(not_found("team"))?;
+        .map_err(not_found_as("team"))?;
     Ok(HttpResponse::Ok().json(sharing))
 }
 
@@ -77,7 +71,7 @@ pub async fn put_sharing(
         .store
         .put_sharing(caller.id(), *id, body.0.normalize())
         .await
-        .map_err(not_found("team"))?;
+        .map_err(not_found_as("team"))?;
     Ok(HttpResponse::Ok().json(sharing))
 }
 
@@ -103,7 +97,7 @@ pub async fn get_contact_share(
         .store
         .contact_share(caller.id(), team, contact)
         .await
-        .map_err(not_found("contact or team"))?;
+        .map_err(not_found_as("contact or team"))?;
     Ok(HttpResponse::Ok().json(share))
 }
 
@@ -136,7 +130,7 @@ pub async fn put_contact_share(
         .store
         .set_contact_share(caller.id(), team, contact, body.0.level)
         .await
-        .map_err(not_found("contact or team"))?;
+        .map_err(not_found_as("contact or team"))?;
     Ok(HttpResponse::Ok().json(share))
 }
 
@@ -173,7 +167,7 @@ pub async fn bulk_share(
             request.dry_run,
         )
         .await
-        .map_err(not_found("team"))?;
+        .map_err(not_found_as("team"))?;
     Ok(HttpResponse::Ok().json(BulkShareOutcome {
         count,
         dry_run: request.dry_run,
@@ -249,7 +243,7 @@ pub async fn reach(
             },
         )
         .await
-        .map_err(not_found("team"))?;
+        .map_err(not_found_as("team"))?;
     let (items, found) = crate::service::sharing::results(hits, limit as usize);
     // Each owner whose contacts the answer stands for reads it in their log.
     state.store.record_reach(caller.id(), *id, &found).await?;

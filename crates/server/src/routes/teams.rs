@@ -40,7 +40,7 @@ async fn load(state: &AppState, user: Uuid, team: Uuid) -> ApiResult<TeamRecord>
 }
 
 /// A missing team or member of it is a 404 naming which.
-fn not_found_as(what: &'static str) -> impl Fn(StoreError) -> ApiError {
+pub(crate) fn not_found_as(what: &'static str) -> impl Fn(StoreError) -> ApiError {
     move |error| match error {
         StoreError::NotFound => ApiError::not_found(what),
         other => other.into(),

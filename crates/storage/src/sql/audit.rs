@@ -81,7 +81,7 @@ where
         .bind(entry.subject)
         .bind(entry.actor)
         .bind(entry.kind.as_str())
-        .bind(serde_json::to_string(entry.contacts).unwrap_or_else(|_| "[]".to_owned()))
+        .bind(crate::sql::network::to_json(entry.contacts))
         .bind(entry.detail)
         .bind(now)
         .execute(&mut *conn)

@@ -217,12 +217,12 @@ where
     }
 
     async fn contacts_to_match(&self, owner: Uuid) -> crate::Result<Vec<KnownContact>> {
-        let rows: Vec<KnownContactRow> = sqlx::query_as(
-            "SELECT id, name, emails, phones, company, title, location, urls, tags, notes,
-                met_on, met_event_id, met_place, met_context, introduced_by, cadence_days,
-                archived, connection_status, version
-             FROM contacts WHERE owner_id = $1 ORDER BY created_at, id",
-        )
+        let rows: Vec<KnownContactRow> = sqlx::query_as(concat!(
+            "SELECT id, ",
+            contact_data_columns!(),
+            ", connection_status, version FROM contacts WHERE owner_id = $1
+                 ORDER BY created_at, id"
+        ))
         .bind(owner)
         .fetch_all(self.reader())
         .await?;

@@ -54,9 +54,19 @@ macro_rules! settings_of_owner {
 }
 pub(crate) use settings_of_owner;
 
-pub(crate) fn to_json(list: &[String]) -> String {
+/// A stored list (emails, tags, a team's rules…) as JSON text.
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(list: &T) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
 }
+
+/// The columns of [`ContactDataRow`], what a contact holds.
+macro_rules! contact_data_columns {
+    () => {
+        "name, emails, phones, company, title, location, urls, tags, notes, met_on, \
+         met_event_id, met_place, met_context, introduced_by, cadence_days, archived"
+    };
+}
+pub(crate) use contact_data_columns;
 
 /// The columns of what a contact holds (its `NewContact`).
 #[derive(sqlx::FromRow)]

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::backend::{Args, Conn, Db, Row, Sql, SqlBackend, Statement};
 use crate::network::{normalize_url, prefix_end};
 use crate::sharing::{ReachHit, ReachQuery};
-use crate::sql::network::ContactDataRow;
+use crate::sql::network::{contact_data_columns, to_json, ContactDataRow};
 use crate::sql::{comfort, json_list, parsed, small};
 use crate::StoreError;
 
@@ -42,11 +42,6 @@ pub(crate) fn folded_words(text: &str) -> Vec<String> {
         .collect();
     words.dedup();
     words
-}
-
-/// A list as stored (JSON text).
-fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// The keyed hash of a term (16 bytes of HMAC-SHA-256).
@@ -422,11 +417,11 @@ where
             .bind(owner)
             .execute(&mut *conn)
             .await?;
-        let rows: Vec<IndexedContactRow> = sqlx::query_as(
-            "SELECT id, name, emails, phones, company, title, location, urls, tags, notes, met_on,
-                met_event_id, met_place, met_context, introduced_by, cadence_days, archived
-             FROM contacts WHERE owner_id = $1 AND archived = false",
-        )
+        let rows: Vec<IndexedContactRow> = sqlx::query_as(concat!(
+            "SELECT id, ",
+            contact_data_columns!(),
+            " FROM contacts WHERE owner_id = $1 AND archived = false"
+        ))
         .bind(owner)
         .fetch_all(&mut *conn)
         .await?;
@@ -444,11 +439,11 @@ where
         owner: Uuid,
         contact: Uuid,
     ) -> crate::Result<NewContact> {
-        let row: Option<ContactDataRow> = sqlx::query_as(
-            "SELECT name, emails, phones, company, title, location, urls, tags, notes, met_on,
-                met_event_id, met_place, met_context, introduced_by, cadence_days, archived
-             FROM contacts WHERE id = $1 AND owner_id = $2",
-        )
+        let row: Option<ContactDataRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            contact_data_columns!(),
+            " FROM contacts WHERE id = $1 AND owner_id = $2"
+        ))
         .bind(contact)
         .bind(owner)
         .fetch_optional(&mut *conn)
@@ -487,13 +482,13 @@ where
         row.map_or(Ok(Sharing::default()), TryInto::try_into)
     }
 
+    /// A contact's sharing with a team (the caller has checked whose
+    /// contact it is).
     async fn share_of(
         conn: &mut Conn<B>,
-        user: Uuid,
         team: Uuid,
         contact: Uuid,
     ) -> crate::Result<ContactShare> {
-        Self::contact_for_index(conn, user, contact).await?;
         let chosen: Option<String> = sqlx::query_scalar(
             "SELECT level FROM team_contact_shares WHERE team_id = $1 AND contact_id = $2",
         )
@@ -572,9 +567,9 @@ where
         .bind(team)
         .bind(user)
         .bind(sharing.default_level.as_str())
-        .bind(json(&sharing.rules))
-        .bind(json(&sharing.blocked_people))
-        .bind(json(&sharing.blocked_domains))
+        .bind(to_json(&sharing.rules))
+        .bind(to_json(&sharing.blocked_people))
+        .bind(to_json(&sharing.blocked_domains))
         .bind(crate::now())
         .execute(&mut *tx)
         .await?;
@@ -611,7 +606,8 @@ where
     ) -> crate::Result<ContactShare> {
         let mut conn = self.reader().acquire().await?;
         Sql::<B>::sharing_member(&mut conn, user, team, false).await?;
-        Sql::<B>::share_of(&mut conn, user, team, contact).await
+        Sql::<B>::contact_for_index(&mut conn, user, contact).await?;
+        Sql::<B>::share_of(&mut conn, team, contact).await
     }
 
     async fn set_contact_share(
@@ -649,7 +645,7 @@ where
             }
         }
         Sql::<B>::index_contacts(&mut tx, user, &[(contact, &data)], Some(team)).await?;
-        let share = Sql::<B>::share_of(&mut tx, user, team, contact).await?;
+        let share = Sql::<B>::share_of(&mut tx, team, contact).await?;
         let level_name = level.map_or("your rules", ShareLevel::as_str);
         Sql::<B>::audit(
             &mut tx,

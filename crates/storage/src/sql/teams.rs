@@ -7,6 +7,7 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use uuid::Uuid;
 
 use crate::backend::{Args, Conn, Db, Row, RowsAffected, Sql, SqlBackend};
+use crate::sql::network::to_json;
 use crate::sql::{json_list, parsed};
 use crate::teams::{JoinCodeRecord, JoinOutcome, MemberRecord, TeamRecord};
 use crate::{Cursor, StoreError};
@@ -99,10 +100,6 @@ impl TryFrom<MemberRow> for MemberRecord {
 
 fn allowed(actor: TeamRole, action: TeamAction) -> crate::Result<()> {
     permits(actor, action).map_err(StoreError::Team)
-}
-
-fn domains_json(settings: &TeamSettings) -> String {
-    serde_json::to_string(&settings.email_domains).unwrap_or_else(|_| "[]".to_owned())
 }
 
 impl<B> Sql<B>
@@ -283,7 +280,7 @@ where
         .bind(i32::from(settings.max_open_requests))
         .bind(i32::from(settings.request_expiry_days))
         .bind(i32::from(settings.audit_retention_days))
-        .bind(domains_json(&settings))
+        .bind(to_json(&settings.email_domains))
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -353,7 +350,7 @@ where
         .bind(i32::from(settings.max_open_requests))
         .bind(i32::from(settings.request_expiry_days))
         .bind(i32::from(settings.audit_retention_days))
-        .bind(domains_json(&settings))
+        .bind(to_json(&settings.email_domains))
         .bind(crate::now())
         .bind(team)
         .bind(expected_version)
